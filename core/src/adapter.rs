@@ -1,0 +1,321 @@
+//! The adapter contract: what a partner adapter declares as data, and the pure translation
+//! it provides between the unified API and the partner's wire format.
+//!
+//! An adapter never performs I/O. The core validates input with [`Adapter::validate`], asks
+//! for the wire request with [`Adapter::encode`] (once per attempt, with a fresh request id,
+//! nonce and clock reading in the [`CallContext`]), sends it, and hands the answer to
+//! [`Adapter::decode`]. Caching, rate limits, deadlines and retries are the core's business,
+//! driven by the [`Operation`] metadata.
+
+use std::borrow::Cow;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// One operation of the unified API, declared as data by the adapter that serves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    /// Stable id; also the `operationId` in the OpenAPI document and the key used in
+    /// access rules and per-operation config overrides (e.g. `getEnterprise`).
+    pub id: &'static str,
+    /// HTTP method of the unified route.
+    pub method: Method,
+    /// Unified path template; `{name}` marks a path parameter (e.g. `/v1/enterprises/{enterprise_code}`).
+    pub path: &'static str,
+    /// Whether repeating the call is harmless (only idempotent operations are retried).
+    pub idempotent: bool,
+    /// Default deadline for one call, retries included; config may override it.
+    pub timeout: Duration,
+    /// How long a found answer may be served from cache; `None` never caches.
+    pub cache_ttl: Option<Duration>,
+    /// Input fields that identify a person or a business. They are kept out of logs and
+    /// traces; the audit log stores only a keyed digest of them.
+    pub identifiers: &'static [&'static str],
+}
+
+/// A unified-API request as the validation step sees it: decoded path parameters, query
+/// pairs and the (size-bounded) body.
+#[derive(Debug, Clone, Copy)]
+pub struct UnifiedRequest<'a> {
+    /// Path parameters by template name, percent-decoded.
+    pub params: &'a [(&'a str, String)],
+    /// Query pairs in order, percent-decoded.
+    pub query: &'a [(String, String)],
+    /// Request body bytes.
+    pub body: &'a [u8],
+}
+
+impl UnifiedRequest<'_> {
+    /// The path parameter `name`, if the route has one.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The first non-empty query value of `name`.
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Validated, normalised input of one operation, as canonical JSON.
+///
+/// Adapters build it from a typed struct in [`Adapter::validate`] and read it back in
+/// [`Adapter::encode`]; the core uses its canonical form as the cache key and stores it
+/// when a call is delivered later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input(Value);
+
+impl Input {
+    /// Wraps a typed, already validated input.
+    pub fn new<T: Serialize>(value: &T) -> Result<Self, serde_json::Error> {
+        serde_json::to_value(value).map(Self)
+    }
+
+    /// Reads the input back into the adapter's typed struct.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, EncodeError> {
+        T::deserialize(&self.0).map_err(|e| EncodeError(format!("input does not fit: {e}")))
+    }
+
+    /// The canonical JSON value (object keys sorted).
+    pub fn value(&self) -> &Value {
+        &self.0
+    }
+
+    /// The string value of field `name`, if present.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(Value::as_str)
+    }
+}
+
+/// Why input was refused: every offending field with what is wrong and how to fix it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvalidInput {
+    /// One entry per bad field.
+    pub errors: Vec<FieldError>,
+}
+
+/// One bad input field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// Where the value came from: the parameter name, or a JSON pointer into the body.
+    pub field: String,
+    /// What is wrong and what would be accepted.
+    pub detail: String,
+}
+
+impl InvalidInput {
+    /// Records one bad field.
+    pub fn push(&mut self, field: impl Into<String>, detail: impl Into<String>) {
+        self.errors.push(FieldError {
+            field: field.into(),
+            detail: detail.into(),
+        });
+    }
+
+    /// `Ok(value)` when nothing was recorded, otherwise the collected errors.
+    pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, InvalidInput> {
+        if self.errors.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
+    }
+
+    /// A single-field error.
+    pub fn one(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut invalid = Self::default();
+        invalid.push(field, detail);
+        invalid
+    }
+}
+
+/// Per-attempt facts an adapter needs to build a wire request. Supplied by the core so
+/// that encoding stays pure and testable.
+#[derive(Debug, Clone, Copy)]
+pub struct CallContext<'a> {
+    /// The province's consumer code at the partner (`MaDonVi`, e.g. `H82`).
+    pub consumer_code: &'a str,
+    /// Request id for the partner (`MaYeuCau`); unique per attempt.
+    pub request_id: &'a str,
+    /// Provincial dossier code (`MaHoSo`), when the caller gave one.
+    pub dossier_code: Option<&'a str>,
+    /// Credentials configured for the partner, if it needs any.
+    pub credentials: Option<&'a Credentials>,
+    /// Wall-clock time of this attempt.
+    pub now: SystemTime,
+    /// 16 fresh random bytes from the OS CSPRNG, for protocols that need a nonce.
+    pub nonce: [u8; 16],
+}
+
+/// A username and password for a partner. `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// Account name at the partner.
+    pub username: String,
+    /// Secret; never logged.
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// An HTTP request to a partner, relative to its configured base URL.
+#[derive(Debug, Clone)]
+pub struct WireRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Path and query, starting with `/`, appended to the partner's base URL.
+    pub path: String,
+    /// Headers to send (content type, SOAP action, consumer code, ...).
+    pub headers: HeaderMap,
+    /// Body bytes.
+    pub body: Bytes,
+}
+
+/// An HTTP answer from a partner (body already bounded in size by the core).
+#[derive(Debug, Clone)]
+pub struct WireResponse {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// Body bytes.
+    pub body: Bytes,
+}
+
+/// An adapter could not build a wire request (an internal defect, never bad user input).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot encode the partner request: {0}")]
+pub struct EncodeError(pub String);
+
+/// What a partner answered, in the three cases the exchange rules require plus failures.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// `00`: the record, as canonical JSON.
+    Found(Value),
+    /// `01`: no such record.
+    NotFound {
+        /// The partner's description, if any.
+        detail: String,
+    },
+    /// `02`: the record exists but may not be shared with this consumer.
+    NotShareable {
+        /// The partner's description, if any.
+        detail: String,
+    },
+    /// The partner could not answer.
+    Failed(PartnerFailure),
+}
+
+/// A partner-side failure, classified so the core can choose status, retry and pause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerFailure {
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// Human-readable description (the partner's fault string or our diagnosis).
+    pub detail: Cow<'static, str>,
+}
+
+impl PartnerFailure {
+    /// A failure of `kind` with `detail`.
+    pub fn new(kind: FailureKind, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Classes of partner failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The partner reported an internal error (code `99`, a server fault, HTTP 5xx).
+    Fault,
+    /// The partner refused our request as malformed (client fault, HTTP 400): a defect on
+    /// the bus side, since input is validated before any call.
+    Rejected,
+    /// The partner refused our credentials.
+    Unauthorized,
+    /// The partner throttles us; do not call again before `retry_after`.
+    Throttled {
+        /// The partner's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
+    /// Code `03`: temporarily interrupted, retry later.
+    Unavailable {
+        /// The partner's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
+    /// The answer could not be understood (not XML/JSON, missing result code, ...).
+    Malformed,
+}
+
+/// A partner adapter: declarations plus pure translation.
+///
+/// Implementations are registered once, in the binary's partner list. Only [`partner`],
+/// [`operations`], [`validate`], [`encode`] and [`decode`] are required.
+///
+/// [`partner`]: Adapter::partner
+/// [`operations`]: Adapter::operations
+/// [`validate`]: Adapter::validate
+/// [`encode`]: Adapter::encode
+/// [`decode`]: Adapter::decode
+pub trait Adapter: Send + Sync + 'static {
+    /// The partner's name in config, routes, metrics and problem documents
+    /// (e.g. `business-registry`).
+    fn partner(&self) -> &'static str;
+
+    /// A human title of the partner for the service catalogue. Default: the name.
+    fn title(&self) -> &'static str {
+        self.partner()
+    }
+
+    /// The operations this adapter serves.
+    fn operations(&self) -> &'static [Operation];
+
+    /// Checks and normalises the input of `op` before any partner call. Runs on every
+    /// request; must refuse anything the partner would refuse as malformed.
+    fn validate(&self, op: &Operation, request: &UnifiedRequest<'_>) -> Result<Input, InvalidInput>;
+
+    /// Builds the wire request for one attempt.
+    fn encode(
+        &self,
+        op: &Operation,
+        input: &Input,
+        ctx: &CallContext<'_>,
+    ) -> Result<WireRequest, EncodeError>;
+
+    /// Reads the partner's answer. Never fails: what cannot be understood is
+    /// [`FailureKind::Malformed`].
+    fn decode(&self, op: &Operation, response: &WireResponse) -> Outcome;
+
+    /// The cache key of a validated input. Default: operation id and canonical input JSON.
+    fn cache_key(&self, op: &Operation, input: &Input) -> String {
+        format!("{}:{}", op.id, input.value())
+    }
+}
+
+/// Reads a `Retry-After` header given in seconds (the form partners use).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}

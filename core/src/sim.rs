@@ -1,0 +1,412 @@
+//! The harness every partner simulator runs in: an HTTP server that adds a latency
+//! distribution (the slow dedicated network), injected faults and request statistics
+//! around a pure [`Simulator`].
+//!
+//! Control endpoints (served beside the partner's own paths):
+//! - `GET /__sim/stats`: requests received, per path, faults injected;
+//! - `POST /__sim/faults` `{"kind": "fault|busy|http_500|malformed|hang", "count": N}`:
+//!   answer the next `N` requests with that fault; `DELETE /__sim/faults` clears them;
+//! - `PUT /__sim/latency` `{"median_ms": M, "p99_ms": P}`: change the latency.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::adapter::{WireRequest, WireResponse};
+
+/// A partner simulator: answers wire requests exactly as the partner's published
+/// interface says. Pure; latency and generic faults are added by [`SimServer`].
+pub trait Simulator: Send + Sync + 'static {
+    /// The partner this simulates (same name as its adapter).
+    fn partner(&self) -> &'static str;
+
+    /// Answers one request. `request.path` includes the query string.
+    fn handle(&self, request: &WireRequest) -> WireResponse;
+
+    /// The partner's own error answer in its format (a SOAP Fault, a JSON error body).
+    fn fault(&self, fault: PartnerFault) -> WireResponse;
+}
+
+/// Errors a simulator produces in its partner's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnerFault {
+    /// An internal error of the partner (SOAP `Server`/`Receiver` fault, code `99`, 5xx).
+    Fault,
+    /// The partner throttles the consumer and asks it to wait `retry_after_secs`.
+    Busy {
+        /// Seconds for the `Retry-After` header.
+        retry_after_secs: u64,
+    },
+}
+
+/// A fault the harness can be told to inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The partner's own fault answer ([`PartnerFault::Fault`]).
+    Fault,
+    /// The partner's throttling answer ([`PartnerFault::Busy`], `Retry-After: 1`).
+    Busy,
+    /// A bare HTTP 500 with an HTML body, as a broken proxy would send.
+    Http500,
+    /// The normal answer cut in half.
+    Malformed,
+    /// Never answer (until the simulator stops).
+    Hang,
+}
+
+/// Log-normal latency given by its median and 99th percentile; zero means none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    /// Median added delay in milliseconds.
+    pub median_ms: u64,
+    /// 99th-percentile added delay in milliseconds (≥ median).
+    pub p99_ms: u64,
+}
+
+impl Latency {
+    /// A sample from the distribution.
+    pub fn sample(&self) -> Duration {
+        if self.median_ms == 0 {
+            return Duration::ZERO;
+        }
+        let median = self.median_ms as f64;
+        let p99 = (self.p99_ms.max(self.median_ms)) as f64;
+        // z of the 99th percentile of the standard normal.
+        let sigma = (p99 / median).ln() / 2.326_348;
+        let mut rng = rand::rng();
+        let (u1, u2): (f64, f64) = (rng.random::<f64>().max(f64::MIN_POSITIVE), rng.random());
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        let ms = (median.ln() + sigma * z).exp().min(60_000.0);
+        Duration::from_micros((ms * 1000.0) as u64)
+    }
+}
+
+/// How a simulator behaves beyond its dataset.
+#[derive(Debug, Clone, Default)]
+pub struct SimOptions {
+    /// Added latency per request.
+    pub latency: Latency,
+    /// Probability (0..=1) that a request is answered with the partner's fault.
+    pub fault_rate: f64,
+}
+
+/// Counters a simulator keeps about what it received.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimStats {
+    /// Partner requests received (control endpoints excluded).
+    pub requests: u64,
+    /// Requests per path (query excluded).
+    pub by_path: BTreeMap<String, u64>,
+    /// Requests answered with an injected fault.
+    pub faults_injected: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultOrder {
+    kind: FaultKind,
+    #[serde(default = "one")]
+    count: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+struct SimState {
+    simulator: Arc<dyn Simulator>,
+    requests: AtomicU64,
+    faults_injected: AtomicU64,
+    by_path: Mutex<BTreeMap<String, u64>>,
+    pending_faults: Mutex<VecDeque<FaultKind>>,
+    latency: Mutex<Latency>,
+    fault_rate: f64,
+    stopping: watch::Receiver<bool>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A running simulator on a TCP listener.
+pub struct SimServer {
+    addr: SocketAddr,
+    state: Arc<SimState>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+/// Largest request body a simulator reads.
+const MAX_SIM_BODY: usize = 1024 * 1024;
+
+impl SimServer {
+    /// Serves `simulator` on `listener` until [`SimServer::shutdown`].
+    pub fn start(
+        simulator: Arc<dyn Simulator>,
+        listener: TcpListener,
+        options: SimOptions,
+    ) -> std::io::Result<Self> {
+        let addr = listener.local_addr()?;
+        let (stop, stopping) = watch::channel(false);
+        let state = Arc::new(SimState {
+            simulator,
+            requests: AtomicU64::new(0),
+            faults_injected: AtomicU64::new(0),
+            by_path: Mutex::new(BTreeMap::new()),
+            pending_faults: Mutex::new(VecDeque::new()),
+            latency: Mutex::new(options.latency),
+            fault_rate: options.fault_rate.clamp(0.0, 1.0),
+            stopping,
+        });
+        let task = tokio::spawn(accept_loop(listener, state.clone()));
+        Ok(Self {
+            addr,
+            state,
+            stop,
+            task,
+        })
+    }
+
+    /// Binds `127.0.0.1:0` and serves `simulator` there (for tests and the demo).
+    pub async fn start_local(
+        simulator: Arc<dyn Simulator>,
+        options: SimOptions,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        Self::start(simulator, listener, options)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://addr`, the base URL to configure for the partner.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The partner this server simulates.
+    pub fn partner(&self) -> &'static str {
+        self.state.simulator.partner()
+    }
+
+    /// What the simulator has received so far.
+    pub fn stats(&self) -> SimStats {
+        self.state.stats()
+    }
+
+    /// Answers the next `count` requests with `kind`.
+    pub fn inject(&self, kind: FaultKind, count: u32) {
+        lock(&self.state.pending_faults).extend(std::iter::repeat_n(kind, count as usize));
+    }
+
+    /// Drops faults not yet injected.
+    pub fn clear_faults(&self) {
+        lock(&self.state.pending_faults).clear();
+    }
+
+    /// Changes the latency distribution.
+    pub fn set_latency(&self, latency: Latency) {
+        *lock(&self.state.latency) = latency;
+    }
+
+    /// Stops accepting, releases hanging requests and waits for the accept loop to end.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+impl SimState {
+    fn stats(&self) -> SimStats {
+        SimStats {
+            requests: self.requests.load(Ordering::Relaxed),
+            by_path: lock(&self.by_path).clone(),
+            faults_injected: self.faults_injected.load(Ordering::Relaxed),
+        }
+    }
+
+    fn next_fault(&self) -> Option<FaultKind> {
+        if let Some(kind) = lock(&self.pending_faults).pop_front() {
+            return Some(kind);
+        }
+        (self.fault_rate > 0.0 && rand::rng().random::<f64>() < self.fault_rate)
+            .then_some(FaultKind::Fault)
+    }
+}
+
+async fn accept_loop(listener: TcpListener, state: Arc<SimState>) {
+    let mut stopping = state.stopping.clone();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopping.wait_for(|s| *s) => return,
+        };
+        let Ok((stream, _)) = accepted else {
+            continue;
+        };
+        let state = state.clone();
+        let mut stopping = state.stopping.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let state = state.clone();
+                async move { Ok::<_, Infallible>(serve(&state, req).await) }
+            });
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                _ = stopping.wait_for(|s| *s) => {}
+            }
+        });
+    }
+}
+
+async fn serve(state: &SimState, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_SIM_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"),
+    };
+    let path = parts.uri.path().to_owned();
+    if let Some(control) = path.strip_prefix("/__sim/") {
+        return control_endpoint(state, &parts.method, control, &body);
+    }
+    state.requests.fetch_add(1, Ordering::Relaxed);
+    *lock(&state.by_path).entry(path).or_default() += 1;
+
+    let delay = lock(&state.latency).sample();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let request = WireRequest {
+        method: parts.method,
+        path: parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned()),
+        headers: parts.headers,
+        body,
+    };
+    let fault = state.next_fault();
+    if fault.is_some() {
+        state.faults_injected.fetch_add(1, Ordering::Relaxed);
+    }
+    let answer = match fault {
+        None => state.simulator.handle(&request),
+        Some(FaultKind::Fault) => state.simulator.fault(PartnerFault::Fault),
+        Some(FaultKind::Busy) => state.simulator.fault(PartnerFault::Busy {
+            retry_after_secs: 1,
+        }),
+        Some(FaultKind::Http500) => {
+            return html(StatusCode::INTERNAL_SERVER_ERROR, "<html><body>500 Internal Server Error</body></html>");
+        }
+        Some(FaultKind::Malformed) => {
+            let mut answer = state.simulator.handle(&request);
+            answer.body = answer.body.slice(..answer.body.len() / 2);
+            answer
+        }
+        Some(FaultKind::Hang) => {
+            let mut stopping = state.stopping.clone();
+            let _ = stopping.wait_for(|s| *s).await;
+            return plain(StatusCode::SERVICE_UNAVAILABLE, "simulator stopping");
+        }
+    };
+    to_response(answer)
+}
+
+fn control_endpoint(
+    state: &SimState,
+    method: &Method,
+    what: &str,
+    body: &[u8],
+) -> Response<Full<Bytes>> {
+    match (method, what) {
+        (&Method::GET, "stats") => json(StatusCode::OK, &state.stats()),
+        (&Method::POST, "faults") => match serde_json::from_slice::<FaultOrder>(body) {
+            Ok(order) => {
+                lock(&state.pending_faults)
+                    .extend(std::iter::repeat_n(order.kind, order.count as usize));
+                plain(StatusCode::NO_CONTENT, "")
+            }
+            Err(e) => plain(StatusCode::BAD_REQUEST, &format!("bad fault order: {e}")),
+        },
+        (&Method::DELETE, "faults") => {
+            lock(&state.pending_faults).clear();
+            plain(StatusCode::NO_CONTENT, "")
+        }
+        (&Method::PUT, "latency") => match serde_json::from_slice::<Latency>(body) {
+            Ok(latency) => {
+                *lock(&state.latency) = latency;
+                plain(StatusCode::NO_CONTENT, "")
+            }
+            Err(e) => plain(StatusCode::BAD_REQUEST, &format!("bad latency: {e}")),
+        },
+        _ => plain(StatusCode::NOT_FOUND, "unknown simulator control endpoint"),
+    }
+}
+
+fn to_response(answer: WireResponse) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(answer.body));
+    *response.status_mut() = answer.status;
+    *response.headers_mut() = answer.headers;
+    response
+}
+
+fn with_type(status: StatusCode, content_type: &'static str, body: Bytes) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+    with_type(status, "text/plain; charset=utf-8", Bytes::from(text.to_owned()))
+}
+
+fn html(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
+    with_type(status, "text/html; charset=utf-8", Bytes::from_static(text.as_bytes()))
+}
+
+fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Full<Bytes>> {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    with_type(status, "application/json", Bytes::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latency_samples_centre_on_the_median() {
+        let latency = Latency {
+            median_ms: 100,
+            p99_ms: 400,
+        };
+        let mut samples: Vec<Duration> = (0..2001).map(|_| latency.sample()).collect();
+        samples.sort();
+        let median = samples[1000].as_millis();
+        assert!((70..=140).contains(&median), "median {median} ms");
+        assert_eq!(Latency::default().sample(), Duration::ZERO);
+    }
+}

@@ -1,0 +1,85 @@
+//! Text and date conventions of the national side: NFC Vietnamese text, `dd/MM/yyyy`
+//! dates and `MM/yyyy` months on the wire, ISO 8601 in the unified API.
+
+use chrono::NaiveDate;
+use unicode_normalization::{UnicodeNormalization, is_nfc_quick};
+
+/// The NFC form of `s` (no allocation beyond the copy when it already is NFC).
+pub fn nfc(s: &str) -> String {
+    match is_nfc_quick(s.chars()) {
+        unicode_normalization::IsNormalized::Yes => s.to_owned(),
+        _ => s.nfc().collect(),
+    }
+}
+
+/// The NFC form of `s`, trimmed, with inner runs of white space folded to one space.
+pub fn clean(s: &str) -> String {
+    nfc(&s.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Parses an ISO 8601 calendar date `YYYY-MM-DD`.
+pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Parses a wire date `dd/MM/yyyy`.
+pub fn parse_wire_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%d/%m/%Y").ok()
+}
+
+/// Formats a date for the wire: `dd/MM/yyyy`.
+pub fn wire_date(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+/// Converts a wire date `dd/MM/yyyy` to ISO `YYYY-MM-DD`.
+pub fn wire_date_to_iso(s: &str) -> Option<String> {
+    parse_wire_date(s).map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// Converts ISO `YYYY-MM-DD` to a wire date `dd/MM/yyyy`.
+pub fn iso_to_wire_date(s: &str) -> Option<String> {
+    parse_iso_date(s).map(wire_date)
+}
+
+/// Converts a wire month `MM/yyyy` to ISO `YYYY-MM`.
+pub fn wire_month_to_iso(s: &str) -> Option<String> {
+    let s = s.trim();
+    let (month, year) = s.split_once('/')?;
+    if month.len() != 2 || year.len() != 4 {
+        return None;
+    }
+    let month: u32 = month.parse().ok()?;
+    let year: u32 = year.parse().ok()?;
+    (1..=12).contains(&month).then(|| format!("{year:04}-{month:02}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nfd_becomes_nfc() {
+        let nfd = "Nguye\u{302}\u{303}n";
+        assert_eq!(nfc(nfd), "Nguyễn");
+        assert_eq!(clean("  Thị   Bình "), "Thị Bình");
+    }
+
+    #[test]
+    fn dates_convert_both_ways_and_refuse_impossible_days() {
+        assert_eq!(wire_date_to_iso("23/06/2017").as_deref(), Some("2017-06-23"));
+        assert_eq!(iso_to_wire_date("2017-06-23").as_deref(), Some("23/06/2017"));
+        assert_eq!(wire_date_to_iso("31/02/2017"), None);
+        assert_eq!(wire_date_to_iso("1/2/2017"), None);
+        assert_eq!(parse_iso_date("2017-6-23"), None);
+        assert_eq!(wire_month_to_iso("03/2019").as_deref(), Some("2019-03"));
+        assert_eq!(wire_month_to_iso("13/2019"), None);
+    }
+}

@@ -1,0 +1,460 @@
+//! A small, bounded, namespace-aware XML tree for partner messages.
+//!
+//! Elements are matched by namespace URI and local name, never by prefix. Document type
+//! declarations (and with them every entity declaration) are refused; only the five
+//! predefined entities and character references are expanded. Size, depth and element
+//! count are bounded so a hostile document cannot exhaust memory.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::name::{PrefixDeclaration, QName};
+use quick_xml::reader::Reader;
+
+/// The namespace bound to the `xml` prefix by definition.
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// Bounds applied while parsing.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest document accepted, in bytes.
+    pub max_bytes: usize,
+    /// Deepest element nesting accepted.
+    pub max_depth: usize,
+    /// Most elements accepted in one document.
+    pub max_elements: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 4 * 1024 * 1024,
+            max_depth: 64,
+            max_elements: 100_000,
+        }
+    }
+}
+
+/// Why a document was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XmlError {
+    /// A `<!DOCTYPE ...>` was present.
+    #[error("document type declarations are refused")]
+    Doctype,
+    /// The document exceeds [`Limits::max_bytes`].
+    #[error("document of {size} bytes exceeds the {limit}-byte limit")]
+    TooLarge {
+        /// Actual size.
+        size: usize,
+        /// Configured limit.
+        limit: usize,
+    },
+    /// Nesting exceeds [`Limits::max_depth`].
+    #[error("elements nested deeper than {0} levels")]
+    TooDeep(usize),
+    /// Element count exceeds [`Limits::max_elements`].
+    #[error("more than {0} elements")]
+    TooManyElements(usize),
+    /// The bytes are not UTF-8.
+    #[error("document is not UTF-8")]
+    NotUtf8,
+    /// A prefix was used without a namespace declaration in scope.
+    #[error("prefix `{0}` is not bound to a namespace")]
+    UnboundPrefix(String),
+    /// An entity other than the predefined ones or a character reference.
+    #[error("unknown entity `&{0};`")]
+    UnknownEntity(String),
+    /// The document has no root element.
+    #[error("document has no root element")]
+    Empty,
+    /// Any other well-formedness error.
+    #[error("malformed XML: {0}")]
+    Syntax(String),
+}
+
+type Scope = Arc<Vec<(Box<str>, Arc<str>)>>;
+
+/// One parsed element: resolved name, attributes, direct text and child elements.
+#[derive(Debug, Clone)]
+pub struct Element {
+    ns: Option<Arc<str>>,
+    name: Box<str>,
+    attributes: Vec<Attribute>,
+    text: String,
+    children: Vec<Element>,
+    scope: Scope,
+}
+
+/// One attribute with its resolved namespace (unprefixed attributes have none).
+#[derive(Debug, Clone)]
+struct Attribute {
+    ns: Option<Arc<str>>,
+    name: Box<str>,
+    value: String,
+}
+
+impl Element {
+    /// Namespace URI of the element, if any.
+    pub fn ns(&self) -> Option<&str> {
+        self.ns.as_deref()
+    }
+
+    /// Local name of the element.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the element is `{ns}local`.
+    pub fn is(&self, ns: &str, local: &str) -> bool {
+        self.ns() == Some(ns) && self.name() == local
+    }
+
+    /// All child elements, in document order.
+    pub fn children(&self) -> &[Element] {
+        &self.children
+    }
+
+    /// Child elements named `{ns}local`, in document order.
+    pub fn children_named<'a>(
+        &'a self,
+        ns: &'a str,
+        local: &'a str,
+    ) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.is(ns, local))
+    }
+
+    /// The first child element named `{ns}local`.
+    pub fn child(&self, ns: &str, local: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.is(ns, local))
+    }
+
+    /// The first child element with no namespace and local name `local` (SOAP 1.1 fault
+    /// parts are unqualified).
+    pub fn child_unqualified(&self, local: &str) -> Option<&Element> {
+        self.children
+            .iter()
+            .find(|c| c.ns.is_none() && &*c.name == local)
+    }
+
+    /// Direct text content with surrounding whitespace removed.
+    pub fn text(&self) -> &str {
+        self.text.trim()
+    }
+
+    /// Trimmed text of the child `{ns}local`; `None` when it is absent or empty (the wire
+    /// rules treat both as "no value").
+    pub fn child_text(&self, ns: &str, local: &str) -> Option<&str> {
+        self.child(ns, local)
+            .map(Element::text)
+            .filter(|t| !t.is_empty())
+    }
+
+    /// Value of the unprefixed attribute `local`.
+    pub fn attr(&self, local: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|a| a.ns.is_none() && &*a.name == local)
+            .map(|a| a.value.as_str())
+    }
+
+    /// Value of the attribute `{ns}local`.
+    pub fn attr_ns(&self, ns: &str, local: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|a| a.ns.as_deref() == Some(ns) && &*a.name == local)
+            .map(|a| a.value.as_str())
+    }
+
+    /// Resolves a QName-valued text (such as a SOAP `faultcode`) against the namespace
+    /// declarations in scope at this element: `(namespace, local)`. `None` when the prefix
+    /// is unbound.
+    pub fn resolve_qname<'v>(&self, value: &'v str) -> Option<(Option<&str>, &'v str)> {
+        let value = value.trim();
+        let (prefix, local) = match value.split_once(':') {
+            Some((p, l)) => (p, l),
+            None => ("", value),
+        };
+        match lookup(&self.scope, prefix) {
+            Some(ns) => Some((Some(ns), local)),
+            None if prefix.is_empty() => Some((None, local)),
+            None => None,
+        }
+    }
+}
+
+fn lookup<'s>(scope: &'s Scope, prefix: &str) -> Option<&'s str> {
+    if prefix == "xml" {
+        return Some(XML_NS);
+    }
+    scope
+        .iter()
+        .rev()
+        .find(|(p, _)| &**p == prefix)
+        .map(|(_, ns)| &**ns)
+        .filter(|ns| !ns.is_empty())
+}
+
+/// Parses `bytes` into its root element within `limits`.
+pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(XmlError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| XmlError::NotUtf8)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    TreeBuilder::new(limits).run(text)
+}
+
+struct TreeBuilder {
+    limits: Limits,
+    stack: Vec<Element>,
+    root: Option<Element>,
+    elements: usize,
+}
+
+impl TreeBuilder {
+    fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            stack: Vec::new(),
+            root: None,
+            elements: 0,
+        }
+    }
+
+    fn run(mut self, text: &str) -> Result<Element, XmlError> {
+        let mut reader = Reader::from_str(text);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.check_comments = true;
+        loop {
+            let event = reader
+                .read_event()
+                .map_err(|e| XmlError::Syntax(e.to_string()))?;
+            match event {
+                Event::DocType(_) => return Err(XmlError::Doctype),
+                Event::Start(start) => {
+                    let element = self.open(&start)?;
+                    self.stack.push(element);
+                }
+                Event::Empty(start) => {
+                    let element = self.open(&start)?;
+                    self.attach(element)?;
+                }
+                Event::End(_) => {
+                    let element = self
+                        .stack
+                        .pop()
+                        .ok_or_else(|| XmlError::Syntax("unexpected end tag".into()))?;
+                    self.attach(element)?;
+                }
+                Event::Text(t) => self.push_text(&t.xml10_content())?,
+                Event::CData(c) => self.push_text(&c.into_inner())?,
+                Event::GeneralRef(r) => self.push_text(&expand(&r)?)?,
+                Event::Eof => break,
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+            }
+        }
+        if !self.stack.is_empty() {
+            return Err(XmlError::Syntax("document ends inside an element".into()));
+        }
+        self.root.ok_or(XmlError::Empty)
+    }
+
+    fn open(&mut self, start: &BytesStart<'_>) -> Result<Element, XmlError> {
+        self.elements += 1;
+        if self.elements > self.limits.max_elements {
+            return Err(XmlError::TooManyElements(self.limits.max_elements));
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(XmlError::TooDeep(self.limits.max_depth));
+        }
+        if self.root.is_some() {
+            return Err(XmlError::Syntax("more than one root element".into()));
+        }
+        let parent_scope = self.stack.last().map(|p| p.scope.clone()).unwrap_or_default();
+        let mut declared: Vec<(Box<str>, Arc<str>)> = Vec::new();
+        let mut raw_attributes = Vec::new();
+        for attribute in start.attributes() {
+            let attribute = attribute.map_err(|e| XmlError::Syntax(e.to_string()))?;
+            let value = attribute
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|e| match e {
+                    quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
+                        _,
+                        name,
+                    )) => XmlError::UnknownEntity(name),
+                    other => XmlError::Syntax(other.to_string()),
+                })?
+                .into_owned();
+            match attribute.key.as_namespace_binding() {
+                Some(PrefixDeclaration::Default) => declared.push(("".into(), value.into())),
+                Some(PrefixDeclaration::Named(p)) => declared.push((p.into(), value.into())),
+                None => raw_attributes.push((attribute.key.into_inner().to_owned(), value)),
+            }
+        }
+        let scope = if declared.is_empty() {
+            parent_scope
+        } else {
+            let mut merged = (*parent_scope).clone();
+            merged.extend(declared);
+            Arc::new(merged)
+        };
+        let (ns, name) = resolve_name(&scope, start.name(), true)?;
+        let mut attributes = Vec::with_capacity(raw_attributes.len());
+        for (key, value) in raw_attributes {
+            let (ns, name) = resolve_name(&scope, QName(&key), false)?;
+            attributes.push(Attribute { ns, name, value });
+        }
+        Ok(Element {
+            ns,
+            name,
+            attributes,
+            text: String::new(),
+            children: Vec::new(),
+            scope,
+        })
+    }
+
+    fn attach(&mut self, element: Element) -> Result<(), XmlError> {
+        match self.stack.last_mut() {
+            Some(parent) => parent.children.push(element),
+            None => self.root = Some(element),
+        }
+        Ok(())
+    }
+
+    fn push_text(&mut self, text: &str) -> Result<(), XmlError> {
+        match self.stack.last_mut() {
+            Some(element) => {
+                element.text.push_str(text);
+                Ok(())
+            }
+            None if text.trim().is_empty() => Ok(()),
+            None => Err(XmlError::Syntax("text outside the root element".into())),
+        }
+    }
+}
+
+fn resolve_name(
+    scope: &Scope,
+    qname: QName<'_>,
+    is_element: bool,
+) -> Result<(Option<Arc<str>>, Box<str>), XmlError> {
+    let (local, prefix) = qname.decompose();
+    let ns = match prefix {
+        Some(p) => {
+            let p = p.into_inner();
+            if p == "xml" {
+                Some(Arc::from(XML_NS))
+            } else {
+                let found = scope
+                    .iter()
+                    .rev()
+                    .find(|(bound, _)| &**bound == p)
+                    .map(|(_, ns)| ns.clone())
+                    .filter(|ns| !ns.is_empty());
+                Some(found.ok_or_else(|| XmlError::UnboundPrefix(p.to_owned()))?)
+            }
+        }
+        // Unprefixed attributes are in no namespace; unprefixed elements take the default.
+        None if is_element => scope
+            .iter()
+            .rev()
+            .find(|(bound, _)| bound.is_empty())
+            .map(|(_, ns)| ns.clone())
+            .filter(|ns| !ns.is_empty()),
+        None => None,
+    };
+    Ok((ns, local.into_inner().into()))
+}
+
+fn expand(reference: &BytesRef<'_>) -> Result<Cow<'static, str>, XmlError> {
+    if reference.is_char_ref() {
+        return match reference.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            _ => Err(XmlError::Syntax("invalid character reference".into())),
+        };
+    }
+    let name = reference.xml10_content();
+    quick_xml::escape::resolve_predefined_entity(&name)
+        .map(Cow::Borrowed)
+        .ok_or_else(|| XmlError::UnknownEntity(name.into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Result<Element, XmlError> {
+        parse(s.as_bytes(), Limits::default())
+    }
+
+    #[test]
+    fn namespaces_resolve_by_uri_whatever_the_prefix() {
+        let a = parse_str(r#"<x:a xmlns:x="urn:t"><x:b>1</x:b></x:a>"#).unwrap();
+        let b = parse_str(r#"<a xmlns="urn:t"><b> 1 </b></a>"#).unwrap();
+        for root in [a, b] {
+            assert!(root.is("urn:t", "a"));
+            assert_eq!(root.child_text("urn:t", "b"), Some("1"));
+        }
+    }
+
+    #[test]
+    fn text_unescapes_predefined_and_character_references() {
+        let root = parse_str("<a>T&amp;C &#x1EA1;&#7841; <![CDATA[<x>]]></a>").unwrap();
+        assert_eq!(root.text(), "T&C ạạ <x>");
+    }
+
+    #[test]
+    fn doctype_and_entities_are_refused() {
+        let bomb = r#"<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>"#;
+        assert_eq!(parse_str(bomb).unwrap_err(), XmlError::Doctype);
+        assert_eq!(
+            parse_str("<a>&x;</a>").unwrap_err(),
+            XmlError::UnknownEntity("x".into())
+        );
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let limits = Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            parse(b"<a>0123456789</a>", limits),
+            Err(XmlError::TooLarge { .. })
+        ));
+        let deep = "<a>".repeat(100) + &"</a>".repeat(100);
+        assert_eq!(parse_str(&deep).unwrap_err(), XmlError::TooDeep(64));
+    }
+
+    #[test]
+    fn malformed_documents_are_errors() {
+        for bad in ["", "<a>", "<a></b>", "<a/><b/>", "text", "<p:a/>", "\u{0}"] {
+            assert!(parse_str(bad).is_err(), "{bad:?} should fail");
+        }
+        assert_eq!(parse(&[0xff, 0xfe], Limits::default()).unwrap_err(), XmlError::NotUtf8);
+    }
+
+    #[test]
+    fn qname_values_resolve_in_scope() {
+        let root = parse_str(r#"<a xmlns:s="urn:s"><b xmlns:t="urn:t">t:Busy</b></a>"#).unwrap();
+        let b = &root.children()[0];
+        assert_eq!(b.resolve_qname("t:Busy"), Some((Some("urn:t"), "Busy")));
+        assert_eq!(b.resolve_qname("s:X"), Some((Some("urn:s"), "X")));
+        assert_eq!(b.resolve_qname("zz:X"), None);
+    }
+
+    #[test]
+    fn attributes_resolve_namespaces() {
+        let root = parse_str(r#"<a xmlns:w="urn:w" Type="t" w:Id="1"/>"#).unwrap();
+        assert_eq!(root.attr("Type"), Some("t"));
+        assert_eq!(root.attr_ns("urn:w", "Id"), Some("1"));
+        assert_eq!(root.attr("Id"), None);
+    }
+}

@@ -1,0 +1,2 @@
+//! `lienthong` command line.
+fn main() {}
