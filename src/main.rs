@@ -1,2 +1,241 @@
-//! `lienthong` command line.
-fn main() {}
+//! `lienthong`: the provincial data-integration bus.
+//!
+//! `serve` runs the bus from a config file, `check` validates one, `sim` runs the partner
+//! simulators, `demo` runs simulators and bus together with zero setup.
+
+#![forbid(unsafe_code)]
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use lienthong::{demo, openapi, partners, simulators};
+use lienthong_core::config::TelemetryConfig;
+use lienthong_core::sim::{Latency, SimOptions};
+use lienthong_core::{Bus, Config, telemetry};
+
+/// Liên Thông: one unified API in front of the national services.
+#[derive(Parser)]
+#[command(name = "lienthong", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bus from a configuration file.
+    Serve {
+        /// Configuration file (TOML); see config/lienthong.example.toml.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Validate a configuration file and explain every problem.
+    Check {
+        /// Configuration file (TOML).
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Run the simulators of every partner, each on its own port.
+    Sim {
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Port of the first simulator; the others follow (0: any free ports).
+        #[arg(long, default_value_t = 8181)]
+        port: u16,
+        #[command(flatten)]
+        latency: LatencyArgs,
+        /// Share of requests answered with the partner's fault (0.0–1.0).
+        #[arg(long, default_value_t = 0.0)]
+        fault_rate: f64,
+    },
+    /// Run simulators and bus in one process on the embedded defaults (API key `demo-key`).
+    Demo {
+        /// Address of the unified API.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Address of the admin listener.
+        #[arg(long, default_value = "127.0.0.1:9090")]
+        admin_listen: SocketAddr,
+        /// Directory for the bus's state (default: a new temporary directory).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        latency: LatencyArgs,
+    },
+}
+
+/// Latency the simulators add, modelling the slow dedicated network.
+#[derive(Args)]
+struct LatencyArgs {
+    /// Median added latency in milliseconds.
+    #[arg(long, default_value_t = 40)]
+    latency_median_ms: u64,
+    /// 99th-percentile added latency in milliseconds.
+    #[arg(long, default_value_t = 250)]
+    latency_p99_ms: u64,
+}
+
+impl LatencyArgs {
+    fn latency(&self) -> Latency {
+        Latency {
+            median_ms: self.latency_median_ms,
+            p99_ms: self.latency_p99_ms,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("lienthong: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve { config } => serve(&config).await,
+        Command::Check { config } => check(&config),
+        Command::Sim {
+            bind,
+            port,
+            latency,
+            fault_rate,
+        } => {
+            sim(
+                bind,
+                port,
+                SimOptions {
+                    latency: latency.latency(),
+                    fault_rate,
+                },
+            )
+            .await
+        }
+        Command::Demo {
+            listen,
+            admin_listen,
+            data_dir,
+            latency,
+        } => run_demo(listen, admin_listen, data_dir, latency.latency()).await,
+    }
+}
+
+fn load(path: &std::path::Path) -> Result<Config, String> {
+    let config = Config::load(path).map_err(|e| e.to_string())?;
+    let adapters = partners::adapters();
+    let refs: Vec<&dyn lienthong_core::adapter::Adapter> =
+        adapters.iter().map(|a| a.as_ref()).collect();
+    config
+        .validate(&path.display().to_string(), &refs)
+        .map_err(|e| e.to_string())?;
+    Ok(config)
+}
+
+async fn serve(path: &std::path::Path) -> Result<(), String> {
+    let config = load(path)?;
+    let _telemetry = telemetry::init(&config.telemetry).map_err(|e| e.to_string())?;
+    let openapi = openapi::json()?;
+    let bus = Bus::start(
+        &config,
+        &path.display().to_string(),
+        &partners::adapters(),
+        openapi,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    bus.run_until_signal().await;
+    Ok(())
+}
+
+fn check(path: &std::path::Path) -> Result<(), String> {
+    let config = load(path)?;
+    let partners: Vec<&str> = config.partners.keys().map(String::as_str).collect();
+    println!(
+        "{}: valid — {} client(s); partners: {}",
+        path.display(),
+        config.clients.len(),
+        if partners.is_empty() {
+            "none".to_owned()
+        } else {
+            partners.join(", ")
+        }
+    );
+    Ok(())
+}
+
+async fn sim(bind: IpAddr, port: u16, options: SimOptions) -> Result<(), String> {
+    let _telemetry = telemetry::init(&TelemetryConfig::default()).map_err(|e| e.to_string())?;
+    let servers = simulators::start(bind, port, &options)
+        .await
+        .map_err(|e| format!("sim: {e}"))?;
+    for server in &servers {
+        println!("{:<20} {}", server.partner(), server.base_url());
+    }
+    println!(
+        "control: GET /__sim/stats, POST /__sim/faults, PUT /__sim/latency on each; Ctrl-C stops"
+    );
+    lienthong_core::shutdown_signal().await;
+    for server in servers {
+        server.shutdown().await;
+    }
+    Ok(())
+}
+
+async fn run_demo(
+    listen: SocketAddr,
+    admin_listen: SocketAddr,
+    data_dir: Option<PathBuf>,
+    latency: Latency,
+) -> Result<(), String> {
+    let _telemetry = telemetry::init(&TelemetryConfig::default()).map_err(|e| e.to_string())?;
+    let (data_dir, _temp) = match data_dir {
+        Some(dir) => (dir, None),
+        None => {
+            let temp = tempfile::Builder::new()
+                .prefix("lienthong-demo-")
+                .tempdir()
+                .map_err(|e| format!("demo: cannot create a data directory: {e}"))?;
+            (temp.path().to_owned(), Some(temp))
+        }
+    };
+    std::fs::create_dir_all(&data_dir)
+        .map_err(|e| format!("--data-dir {}: {e}", data_dir.display()))?;
+    let options = demo::DemoOptions {
+        listen,
+        admin_listen,
+        data_dir: data_dir.clone(),
+        latency,
+    };
+    let running = demo::start(&options).await.map_err(|e| e.to_string())?;
+    let api = running.bus.api_addr();
+    println!("Liên Thông demo");
+    println!("  API    http://{api}   (API key: {})", demo::DEMO_KEY);
+    println!("  admin  http://{}/healthz", running.bus.admin_addr());
+    println!("  data   {}", data_dir.display());
+    for sim in &running.simulators {
+        println!("  sim    {:<20} {}", sim.partner(), sim.base_url());
+    }
+    println!("\nTry:\n{}\n\nCtrl-C stops.", demo::examples(api));
+    running.bus.run_until_signal().await;
+    for sim in running.simulators {
+        sim.shutdown().await;
+    }
+    Ok(())
+}

@@ -52,7 +52,10 @@ pub struct UnifiedRequest<'a> {
 impl UnifiedRequest<'_> {
     /// The path parameter `name`, if the route has one.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first non-empty query value of `name`.
@@ -288,7 +291,8 @@ pub trait Adapter: Send + Sync + 'static {
 
     /// Checks and normalises the input of `op` before any partner call. Runs on every
     /// request; must refuse anything the partner would refuse as malformed.
-    fn validate(&self, op: &Operation, request: &UnifiedRequest<'_>) -> Result<Input, InvalidInput>;
+    fn validate(&self, op: &Operation, request: &UnifiedRequest<'_>)
+    -> Result<Input, InvalidInput>;
 
     /// Builds the wire request for one attempt.
     fn encode(

@@ -2,14 +2,41 @@
 //! the adapter contract, error mapping, telemetry and configuration.
 //!
 //! Adapters depend on this crate for [`adapter::Adapter`], [`sim::Simulator`] and the
-//! wire helpers ([`xml`], [`soap`], [`text`]); the binary wires adapters into a running bus.
+//! wire helpers ([`xml`], [`soap`], [`text`]); the binary wires adapters into a [`Bus`].
+//!
+//! Pipeline stages, in the order [`pipeline`] runs them: [`request_id`], `catalogue`,
+//! [`identity`], [`route`], [`access`], [`caller`], [`body`], validation (the adapter's),
+//! [`call`] (encode, [`upstream`], decode), `respond`. Errors become answers in [`problem`].
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod adapter;
+mod admin;
+pub mod body;
+mod bus;
+pub mod call;
+pub mod caller;
+mod catalogue;
+pub mod config;
+mod gateway;
+pub mod identity;
+pub mod pipeline;
+pub mod problem;
+pub mod request_id;
+mod respond;
+pub mod route;
+mod server;
 pub mod sim;
 pub mod soap;
+pub mod telemetry;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod text;
+mod tls;
+pub mod upstream;
 pub mod xml;
+
+pub use bus::{Bus, StartError, shutdown_signal};
+pub use config::Config;
+pub use gateway::Gateway;

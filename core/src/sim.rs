@@ -136,6 +136,7 @@ struct SimState {
     faults_injected: AtomicU64,
     by_path: Mutex<BTreeMap<String, u64>>,
     pending_faults: Mutex<VecDeque<FaultKind>>,
+    recent: Mutex<VecDeque<WireRequest>>,
     latency: Mutex<Latency>,
     fault_rate: f64,
     stopping: watch::Receiver<bool>,
@@ -152,6 +153,9 @@ pub struct SimServer {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
+
+/// How many of the latest requests a simulator keeps for inspection.
+const RECENT_REQUESTS: usize = 64;
 
 /// Largest request body a simulator reads.
 const MAX_SIM_BODY: usize = 1024 * 1024;
@@ -171,6 +175,7 @@ impl SimServer {
             faults_injected: AtomicU64::new(0),
             by_path: Mutex::new(BTreeMap::new()),
             pending_faults: Mutex::new(VecDeque::new()),
+            recent: Mutex::new(VecDeque::with_capacity(RECENT_REQUESTS)),
             latency: Mutex::new(options.latency),
             fault_rate: options.fault_rate.clamp(0.0, 1.0),
             stopping,
@@ -211,6 +216,11 @@ impl SimServer {
     /// What the simulator has received so far.
     pub fn stats(&self) -> SimStats {
         self.state.stats()
+    }
+
+    /// The latest requests received (up to 64), oldest first: what the partner saw.
+    pub fn recent_requests(&self) -> Vec<WireRequest> {
+        lock(&self.state.recent).iter().cloned().collect()
     }
 
     /// Answers the next `count` requests with `kind`.
@@ -306,6 +316,13 @@ async fn serve(state: &SimState, req: Request<Incoming>) -> Response<Full<Bytes>
         headers: parts.headers,
         body,
     };
+    {
+        let mut recent = lock(&state.recent);
+        if recent.len() == RECENT_REQUESTS {
+            recent.pop_front();
+        }
+        recent.push_back(request.clone());
+    }
     let fault = state.next_fault();
     if fault.is_some() {
         state.faults_injected.fetch_add(1, Ordering::Relaxed);
@@ -317,7 +334,10 @@ async fn serve(state: &SimState, req: Request<Incoming>) -> Response<Full<Bytes>
             retry_after_secs: 1,
         }),
         Some(FaultKind::Http500) => {
-            return html(StatusCode::INTERNAL_SERVER_ERROR, "<html><body>500 Internal Server Error</body></html>");
+            return html(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "<html><body>500 Internal Server Error</body></html>",
+            );
         }
         Some(FaultKind::Malformed) => {
             let mut answer = state.simulator.handle(&request);
@@ -381,11 +401,19 @@ fn with_type(status: StatusCode, content_type: &'static str, body: Bytes) -> Res
 }
 
 fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
-    with_type(status, "text/plain; charset=utf-8", Bytes::from(text.to_owned()))
+    with_type(
+        status,
+        "text/plain; charset=utf-8",
+        Bytes::from(text.to_owned()),
+    )
 }
 
 fn html(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
-    with_type(status, "text/html; charset=utf-8", Bytes::from_static(text.as_bytes()))
+    with_type(
+        status,
+        "text/html; charset=utf-8",
+        Bytes::from_static(text.as_bytes()),
+    )
 }
 
 fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Full<Bytes>> {

@@ -183,7 +183,9 @@ impl Envelope {
             SoapVersion::V11 => {
                 let code = fault.child_unqualified("faultcode");
                 Fault {
-                    code: code.map(|c| QNameValue::resolve(c, c.text())).unwrap_or_default(),
+                    code: code
+                        .map(|c| QNameValue::resolve(c, c.text()))
+                        .unwrap_or_default(),
                     subcode: None,
                     reason: text_of(fault.child_unqualified("faultstring")),
                 }
@@ -195,7 +197,9 @@ impl Envelope {
                     .and_then(|c| c.child(ns, "Subcode"))
                     .and_then(|s| s.child(ns, "Value"));
                 Fault {
-                    code: value.map(|v| QNameValue::resolve(v, v.text())).unwrap_or_default(),
+                    code: value
+                        .map(|v| QNameValue::resolve(v, v.text()))
+                        .unwrap_or_default(),
                     subcode: subvalue.map(|v| QNameValue::resolve(v, v.text())),
                     reason: text_of(fault.child(ns, "Reason").and_then(|r| r.child(ns, "Text"))),
                 }
@@ -307,7 +311,10 @@ mod tests {
         );
         let env = Envelope::parse(&bytes, Limits::default()).unwrap();
         assert_eq!(env.version, SoapVersion::V11);
-        assert_eq!(env.header.as_ref().unwrap().child_text("urn:t", "Id"), Some("a<b"));
+        assert_eq!(
+            env.header.as_ref().unwrap().child_text("urn:t", "Id"),
+            Some("a<b")
+        );
         let payload = env.payload().unwrap();
         assert!(payload.is("urn:t", "Op"));
         assert_eq!(payload.child_text("urn:t", "X"), Some("Nguyễn & Co"));
@@ -324,7 +331,10 @@ mod tests {
         assert_eq!(f11.reason, "bận");
 
         let f12 = fault_12("Receiver", Some(("q", "urn:q", "QuaTai")), "quá tải");
-        let f12 = Envelope::parse(&f12, Limits::default()).unwrap().fault().unwrap();
+        let f12 = Envelope::parse(&f12, Limits::default())
+            .unwrap()
+            .fault()
+            .unwrap();
         assert!(f12.code.is(SOAP12_NS, "Receiver"));
         assert!(f12.subcode.unwrap().is("urn:q", "QuaTai"));
         assert_eq!(f12.reason, "quá tải");

@@ -46,7 +46,11 @@ pub fn check_operations(adapter: &dyn Adapter) {
     let mut ids = HashSet::new();
     for op in adapter.operations() {
         assert!(ids.insert(op.id), "{}: duplicate operation id", op.id);
-        assert!(op.path.starts_with("/v1/"), "{}: path must start with /v1/", op.id);
+        assert!(
+            op.path.starts_with("/v1/"),
+            "{}: path must start with /v1/",
+            op.id
+        );
         for segment in op.path.split('/').skip(1) {
             assert!(!segment.is_empty(), "{}: empty path segment", op.id);
             if segment.contains('{') || segment.contains('}') {
@@ -58,7 +62,11 @@ pub fn check_operations(adapter: &dyn Adapter) {
                 );
             }
         }
-        assert!(op.timeout > Duration::ZERO, "{}: timeout must be positive", op.id);
+        assert!(
+            op.timeout > Duration::ZERO,
+            "{}: timeout must be positive",
+            op.id
+        );
         assert!(!op.id.is_empty() && op.id.chars().all(|c| c.is_ascii_alphanumeric()));
     }
 }
@@ -105,7 +113,11 @@ impl TestRequest {
     }
 
     /// Runs the adapter's validation on this request.
-    pub fn validate(&self, adapter: &dyn Adapter, op: &Operation) -> Result<crate::adapter::Input, InvalidInput> {
+    pub fn validate(
+        &self,
+        adapter: &dyn Adapter,
+        op: &Operation,
+    ) -> Result<crate::adapter::Input, InvalidInput> {
         adapter.validate(
             op,
             &UnifiedRequest {
@@ -153,7 +165,11 @@ pub fn roundtrip(
 }
 
 /// A wire answer with `status`, a UTF-8 content type and `body`.
-pub fn wire_response(status: u16, content_type: &'static str, body: impl Into<Bytes>) -> WireResponse {
+pub fn wire_response(
+    status: u16,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> WireResponse {
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     WireResponse {

@@ -58,7 +58,9 @@ pub fn wire_month_to_iso(s: &str) -> Option<String> {
     }
     let month: u32 = month.parse().ok()?;
     let year: u32 = year.parse().ok()?;
-    (1..=12).contains(&month).then(|| format!("{year:04}-{month:02}"))
+    (1..=12)
+        .contains(&month)
+        .then(|| format!("{year:04}-{month:02}"))
 }
 
 #[cfg(test)]
@@ -74,8 +76,14 @@ mod tests {
 
     #[test]
     fn dates_convert_both_ways_and_refuse_impossible_days() {
-        assert_eq!(wire_date_to_iso("23/06/2017").as_deref(), Some("2017-06-23"));
-        assert_eq!(iso_to_wire_date("2017-06-23").as_deref(), Some("23/06/2017"));
+        assert_eq!(
+            wire_date_to_iso("23/06/2017").as_deref(),
+            Some("2017-06-23")
+        );
+        assert_eq!(
+            iso_to_wire_date("2017-06-23").as_deref(),
+            Some("23/06/2017")
+        );
         assert_eq!(wire_date_to_iso("31/02/2017"), None);
         assert_eq!(wire_date_to_iso("1/2/2017"), None);
         assert_eq!(parse_iso_date("2017-6-23"), None);

@@ -275,7 +275,11 @@ impl TreeBuilder {
         if self.root.is_some() {
             return Err(XmlError::Syntax("more than one root element".into()));
         }
-        let parent_scope = self.stack.last().map(|p| p.scope.clone()).unwrap_or_default();
+        let parent_scope = self
+            .stack
+            .last()
+            .map(|p| p.scope.clone())
+            .unwrap_or_default();
         let mut declared: Vec<(Box<str>, Arc<str>)> = Vec::new();
         let mut raw_attributes = Vec::new();
         for attribute in start.attributes() {
@@ -283,10 +287,9 @@ impl TreeBuilder {
             let value = attribute
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|e| match e {
-                    quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
-                        _,
-                        name,
-                    )) => XmlError::UnknownEntity(name),
+                    quick_xml::Error::Escape(
+                        quick_xml::escape::EscapeError::UnrecognizedEntity(_, name),
+                    ) => XmlError::UnknownEntity(name),
                     other => XmlError::Syntax(other.to_string()),
                 })?
                 .into_owned();
@@ -438,7 +441,10 @@ mod tests {
         for bad in ["", "<a>", "<a></b>", "<a/><b/>", "text", "<p:a/>", "\u{0}"] {
             assert!(parse_str(bad).is_err(), "{bad:?} should fail");
         }
-        assert_eq!(parse(&[0xff, 0xfe], Limits::default()).unwrap_err(), XmlError::NotUtf8);
+        assert_eq!(
+            parse(&[0xff, 0xfe], Limits::default()).unwrap_err(),
+            XmlError::NotUtf8
+        );
     }
 
     #[test]

@@ -1,0 +1,202 @@
+//! A simulator of the national business registry, speaking its published SOAP 1.1
+//! interface over a deterministic dataset of enterprises in Tiền Giang.
+//!
+//! Fixture codes: `1200123459` (active, foreign name, one representative, three lines),
+//! `1200123459-001` (its branch), `1200555554` (suspended), `1200000016` (answers `02`).
+//! Every other valid code not in the dataset answers `01`.
+
+mod answer;
+mod dataset;
+mod generate;
+mod tables;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, Method, StatusCode};
+use lienthong_core::adapter::{WireRequest, WireResponse};
+use lienthong_core::sim::{PartnerFault, Simulator};
+use lienthong_core::soap::{Envelope, SoapVersion};
+use lienthong_core::xml::Limits;
+
+use crate::code::is_well_formed;
+use crate::encode::SOAPACTION;
+use crate::{ENDPOINT, NS, SOAP_ACTION};
+use dataset::Record;
+
+/// Largest request the simulated registry reads.
+const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+/// The simulated business registry. Build it once: [`RegistrySimulator::new`] generates
+/// the whole dataset.
+pub struct RegistrySimulator {
+    records: Vec<Record>,
+    by_code: HashMap<String, usize>,
+}
+
+impl RegistrySimulator {
+    /// Builds the dataset (fixtures plus 1,200 generated enterprises and their branches).
+    pub fn new() -> Self {
+        let records = dataset::build();
+        let by_code = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.code.clone(), i))
+            .collect();
+        Self { records, by_code }
+    }
+
+    /// Codes of every enterprise and branch the registry answers `00` for, in a stable
+    /// order (for load tests and demos).
+    pub fn enterprise_codes(&self) -> impl Iterator<Item = &str> + '_ {
+        self.records.iter().map(|r| r.code.as_str())
+    }
+
+    fn answer(&self, request: &WireRequest) -> Result<WireResponse, Refusal> {
+        let path = request.path.split('?').next().unwrap_or_default();
+        if path != ENDPOINT {
+            return Err(Refusal::Http(StatusCode::NOT_FOUND));
+        }
+        if request.method != Method::POST {
+            return Err(Refusal::Http(StatusCode::METHOD_NOT_ALLOWED));
+        }
+        check_headers(&request.headers)?;
+        let code = read_request(&request.body)?;
+        Ok(self.lookup(&code))
+    }
+
+    fn lookup(&self, code: &str) -> WireResponse {
+        if code == dataset::NOT_SHAREABLE {
+            return answer::result(
+                "02",
+                "Thông tin doanh nghiệp không thuộc phạm vi chia sẻ với đơn vị",
+            );
+        }
+        match self.by_code.get(code).and_then(|i| self.records.get(*i)) {
+            Some(record) => answer::found(record),
+            None => answer::result("01", "Không tìm thấy doanh nghiệp"),
+        }
+    }
+}
+
+impl Default for RegistrySimulator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for RegistrySimulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistrySimulator")
+            .field("records", &self.records.len())
+            .finish()
+    }
+}
+
+impl Simulator for RegistrySimulator {
+    fn partner(&self) -> &'static str {
+        "business-registry"
+    }
+
+    fn handle(&self, request: &WireRequest) -> WireResponse {
+        self.answer(request).unwrap_or_else(Refusal::into_response)
+    }
+
+    fn fault(&self, fault: PartnerFault) -> WireResponse {
+        match fault {
+            PartnerFault::Fault => {
+                answer::fault("Server", "Lỗi hệ thống, vui lòng thử lại sau", None)
+            }
+            PartnerFault::Busy { retry_after_secs } => answer::fault(
+                "Server.Busy",
+                "Hệ thống đang quá tải, vui lòng thử lại sau",
+                Some(retry_after_secs),
+            ),
+        }
+    }
+}
+
+/// Why the registry refuses a request before looking anything up.
+enum Refusal {
+    /// Answered by the web server in front of the service.
+    Http(StatusCode),
+    /// A SOAP fault: code (`Client`, `VersionMismatch`) and faultstring.
+    Fault(&'static str, String),
+}
+
+impl Refusal {
+    fn into_response(self) -> WireResponse {
+        match self {
+            Self::Http(status) => answer::http_error(status),
+            Self::Fault(code, reason) => answer::fault(code, &reason, None),
+        }
+    }
+}
+
+fn client_fault(reason: impl Into<String>) -> Refusal {
+    Refusal::Fault("Client", reason.into())
+}
+
+/// `Content-Type: text/xml; charset=utf-8` and the quoted `SOAPAction`.
+fn check_headers(headers: &HeaderMap) -> Result<(), Refusal> {
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if !content_type.is_some_and(is_xml_utf8) {
+        return Err(client_fault("Content-Type phải là text/xml; charset=utf-8"));
+    }
+    let action = headers.get(SOAPACTION).and_then(|v| v.to_str().ok());
+    if action.map(str::trim) != Some(SOAP_ACTION) {
+        return Err(client_fault(
+            "SOAPAction phải là \"urn:dkkd:GetEnterpriseInfo\" (có dấu ngoặc kép)",
+        ));
+    }
+    Ok(())
+}
+
+fn is_xml_utf8(content_type: &str) -> bool {
+    let mut parts = content_type.split(';').map(str::trim);
+    let media_type = parts.next().unwrap_or_default();
+    media_type.eq_ignore_ascii_case("text/xml")
+        && parts.any(|param| {
+            param.split_once('=').is_some_and(|(name, value)| {
+                name.trim().eq_ignore_ascii_case("charset")
+                    && value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            })
+        })
+}
+
+/// The requested enterprise code, after the checks the registry makes on a request.
+fn read_request(body: &[u8]) -> Result<String, Refusal> {
+    let limits = Limits {
+        max_bytes: MAX_REQUEST_BYTES,
+        ..Limits::default()
+    };
+    let envelope = Envelope::parse(body, limits)
+        .map_err(|e| client_fault(format!("Yêu cầu không hợp lệ: {e}")))?;
+    if envelope.version != SoapVersion::V11 {
+        return Err(Refusal::Fault(
+            "VersionMismatch",
+            "Dịch vụ chỉ hỗ trợ SOAP 1.1".to_owned(),
+        ));
+    }
+    let info = envelope
+        .header
+        .as_ref()
+        .and_then(|h| h.child(NS, "ThongTinYeuCau"));
+    for field in ["MaDonVi", "MaYeuCau"] {
+        if info.and_then(|i| i.child_text(NS, field)).is_none() {
+            return Err(client_fault(format!("Thiếu {field} trong ThongTinYeuCau")));
+        }
+    }
+    let code = envelope
+        .body
+        .child(NS, "GetEnterpriseInfo")
+        .and_then(|op| op.child_text(NS, "MaSoDoanhNghiep"))
+        .ok_or_else(|| client_fault("Thiếu GetEnterpriseInfo/MaSoDoanhNghiep"))?;
+    if !is_well_formed(code) {
+        return Err(client_fault(
+            "MaSoDoanhNghiep không đúng định dạng: 10 chữ số, hoặc 10 chữ số, dấu - và 3 chữ số",
+        ));
+    }
+    Ok(code.to_owned())
+}

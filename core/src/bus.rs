@@ -1,0 +1,178 @@
+//! A running bus: the unified API and the admin listener over one swappable gateway.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use bytes::Bytes;
+use http::{Request, Response};
+use hyper::body::Incoming;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+use crate::adapter::Adapter;
+use crate::admin::Admin;
+use crate::config::{Config, ConfigError};
+use crate::gateway::Gateway;
+use crate::pipeline::{self, Body};
+use crate::server::{self, Handler, ServeOptions};
+
+/// Why the bus could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The configuration is invalid.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// A listener could not be bound.
+    #[error(
+        "{key}: cannot listen on {addr}: {source}. Fix: choose a free port or stop what holds it"
+    )]
+    Bind {
+        /// Config key of the address.
+        key: &'static str,
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The server certificate could not be loaded.
+    #[error("server.tls: {0}. Fix: point cert_file and key_file at readable PEM files")]
+    Tls(String),
+}
+
+struct Api {
+    gateway: Arc<ArcSwap<Gateway>>,
+}
+
+impl Handler for Api {
+    async fn handle(&self, request: Request<Incoming>) -> Response<Body> {
+        pipeline::handle(self.gateway.load_full(), request).await
+    }
+}
+
+/// The running servers.
+pub struct Bus {
+    api_addr: SocketAddr,
+    admin_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Bus {
+    /// Validates `config`, binds both listeners and starts serving.
+    pub async fn start(
+        config: &Config,
+        file: &str,
+        adapters: &[Arc<dyn Adapter>],
+        openapi: Bytes,
+    ) -> Result<Self, StartError> {
+        let gateway = Gateway::build(config, file, adapters, openapi)?;
+        let gateway = Arc::new(ArcSwap::from_pointee(gateway));
+        let tls = match &config.server.tls {
+            Some(tls) => Some(TlsAcceptor::from(
+                crate::tls::server_config(tls).map_err(StartError::Tls)?,
+            )),
+            None => None,
+        };
+        let bind = |key, addr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartError::Bind { key, addr, source })
+        };
+        let api_listener = bind("server.listen", config.server.listen).await?;
+        let admin_listener = bind("server.admin_listen", config.server.admin_listen).await?;
+        let local = |l: &TcpListener, key, addr| {
+            l.local_addr()
+                .map_err(|source| StartError::Bind { key, addr, source })
+        };
+        let api_addr = local(&api_listener, "server.listen", config.server.listen)?;
+        let admin_addr = local(
+            &admin_listener,
+            "server.admin_listen",
+            config.server.admin_listen,
+        )?;
+        let (stop, stopped) = watch::channel(false);
+        let options = ServeOptions {
+            tls,
+            header_read_timeout: config.server.header_read_timeout,
+            shutdown_grace: config.server.shutdown_grace,
+        };
+        let admin_options = ServeOptions {
+            tls: None,
+            ..options.clone()
+        };
+        let tasks = vec![
+            server::spawn(
+                api_listener,
+                Arc::new(Api {
+                    gateway: gateway.clone(),
+                }),
+                options,
+                stopped.clone(),
+            ),
+            server::spawn(
+                admin_listener,
+                Arc::new(Admin { gateway }),
+                admin_options,
+                stopped,
+            ),
+        ];
+        tracing::info!(api = %api_addr, admin = %admin_addr, "listening");
+        Ok(Self {
+            api_addr,
+            admin_addr,
+            stop,
+            tasks,
+        })
+    }
+
+    /// Address of the unified API.
+    pub fn api_addr(&self) -> SocketAddr {
+        self.api_addr
+    }
+
+    /// Address of the admin listener.
+    pub fn admin_addr(&self) -> SocketAddr {
+        self.admin_addr
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to the grace period) and returns.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        tracing::info!("stopped");
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then shuts down gracefully.
+    pub async fn run_until_signal(self) {
+        shutdown_signal().await;
+        tracing::info!("shutdown signal received; draining");
+        self.shutdown().await;
+    }
+}
+
+/// Resolves on Ctrl-C or (on Unix) SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,632 @@
+//! Configuration: typed serde structs with `deny_unknown_fields`, loaded from TOML and
+//! validated at start-up. Every problem names the file, the key, what is wrong and how to
+//! fix it; all problems are reported at once.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::adapter::Adapter;
+
+/// The whole configuration of one bus instance.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Listeners and request limits.
+    #[serde(default)]
+    pub server: ServerConfig,
+    /// Logs and traces.
+    #[serde(default)]
+    pub telemetry: TelemetryConfig,
+    /// Provincial applications allowed to call the API.
+    #[serde(default)]
+    pub clients: Vec<ClientConfig>,
+    /// National services, by adapter name (e.g. `business-registry`).
+    #[serde(default)]
+    pub partners: BTreeMap<String, PartnerConfig>,
+}
+
+/// Listeners and request limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address of the unified API.
+    pub listen: SocketAddr,
+    /// Address of the admin listener (health, metrics); keep it off public networks.
+    pub admin_listen: SocketAddr,
+    /// Largest request body accepted; larger bodies get 413.
+    pub max_body_bytes: usize,
+    /// How long in-flight requests may take to finish after a shutdown signal.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_grace: Duration,
+    /// How long a client may take to send request headers (slow-client protection).
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
+    /// Serve the unified API over TLS with this certificate.
+    pub tls: Option<ServerTls>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            admin_listen: SocketAddr::from(([127, 0, 0, 1], 9090)),
+            max_body_bytes: 256 * 1024,
+            shutdown_grace: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            tls: None,
+        }
+    }
+}
+
+/// Server certificate and key (PEM files).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerTls {
+    /// Certificate chain, leaf first.
+    pub cert_file: PathBuf,
+    /// Private key of the leaf certificate.
+    pub key_file: PathBuf,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable, for terminals.
+    #[default]
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Logs and traces.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetryConfig {
+    /// `pretty` or `json`.
+    pub log_format: LogFormat,
+    /// Log filter in `RUST_LOG` syntax (the `RUST_LOG` variable wins when set).
+    pub log_filter: String,
+    /// OTLP/HTTP endpoint of a collector, e.g. `http://127.0.0.1:4318`; traces are
+    /// exported only when set.
+    pub otlp_endpoint: Option<String>,
+    /// `service.name` of exported traces.
+    pub service_name: String,
+    /// Share of root traces recorded (0.0–1.0); a caller's sampled `traceparent` is honoured.
+    pub sample_ratio: f64,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self {
+            log_format: LogFormat::Pretty,
+            log_filter: "info".into(),
+            otlp_endpoint: None,
+            service_name: "lienthong".into(),
+            sample_ratio: 1.0,
+        }
+    }
+}
+
+/// One provincial application and what it may call.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    /// Name used in logs, traces and the audit log.
+    pub id: String,
+    /// The key itself (for development; prefer `api_key_sha256` or `api_key_env`).
+    pub api_key: Option<String>,
+    /// Hex SHA-256 of the key: the key itself never needs to be stored.
+    pub api_key_sha256: Option<String>,
+    /// Name of an environment variable holding the key.
+    pub api_key_env: Option<String>,
+    /// Grants: `*`, a partner name, or `partner/operationId`.
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+/// One national service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerConfig {
+    /// Base URL of the partner (`http://` or `https://`); paths are appended to it.
+    pub base_url: String,
+    /// The province's consumer code at the partner (`MaDonVi`).
+    pub consumer_code: String,
+    /// Deadline for every operation of this partner (overrides the adapter's default).
+    #[serde(default, with = "humantime_serde")]
+    pub timeout: Option<Duration>,
+    /// Largest answer accepted from the partner.
+    #[serde(default = "default_max_response_bytes")]
+    pub max_response_bytes: usize,
+    /// Account name, for partners that need credentials.
+    pub username: Option<String>,
+    /// Password (prefer `password_env`).
+    pub password: Option<String>,
+    /// Name of an environment variable holding the password.
+    pub password_env: Option<String>,
+    /// TLS towards the partner.
+    pub tls: Option<PartnerTls>,
+    /// Per-operation overrides, by operation id.
+    #[serde(default)]
+    pub operations: BTreeMap<String, OperationOverride>,
+}
+
+fn default_max_response_bytes() -> usize {
+    4 * 1024 * 1024
+}
+
+/// TLS towards a partner.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerTls {
+    /// PEM bundle of CAs to trust instead of the system's.
+    pub ca_file: Option<PathBuf>,
+    /// Client certificate chain for mTLS (PEM).
+    pub client_cert_file: Option<PathBuf>,
+    /// Private key of the client certificate (PEM).
+    pub client_key_file: Option<PathBuf>,
+    /// Name to send in SNI and verify, when it differs from the URL's host.
+    pub server_name: Option<String>,
+}
+
+/// Overrides for one operation.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationOverride {
+    /// Deadline for this operation.
+    #[serde(default, with = "humantime_serde")]
+    pub timeout: Option<Duration>,
+}
+
+/// One configuration problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigIssue {
+    /// Dotted key (or `line N` when only a position is known).
+    pub key: String,
+    /// What is wrong.
+    pub problem: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+/// All problems found in a configuration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file (or `<built-in>` for generated configs).
+    pub file: String,
+    /// Every problem found.
+    pub issues: Vec<ConfigIssue>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, issue) in self.issues.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(
+                f,
+                "{}: {}: {}. Fix: {}",
+                self.file, issue.key, issue.problem, issue.fix
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Collects issues while validating.
+#[derive(Debug, Default)]
+pub struct Issues(Vec<ConfigIssue>);
+
+impl Issues {
+    /// Records a problem with `key`.
+    pub fn add(
+        &mut self,
+        key: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.0.push(ConfigIssue {
+            key: key.into(),
+            problem: problem.into(),
+            fix: fix.into(),
+        });
+    }
+
+    /// `Ok` when nothing was recorded.
+    pub fn finish(self, file: &str) -> Result<(), ConfigError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError {
+                file: file.to_owned(),
+                issues: self.0,
+            })
+        }
+    }
+}
+
+impl Config {
+    /// Reads and parses `path` (syntax and types only; see [`Config::validate`]).
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: file.clone(),
+            issues: vec![ConfigIssue {
+                key: "(file)".into(),
+                problem: format!("cannot be read: {e}"),
+                fix: "check the path given to --config and the file's permissions".into(),
+            }],
+        })?;
+        Self::parse(&text, &file)
+    }
+
+    /// Parses TOML `text`; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError {
+            file: file.to_owned(),
+            issues: vec![toml_issue(text, &e)],
+        })
+    }
+
+    /// Checks everything that types alone cannot: addresses, URLs, grants, references to
+    /// partners and operations the `adapters` provide, credential sources.
+    pub fn validate(&self, file: &str, adapters: &[&dyn Adapter]) -> Result<(), ConfigError> {
+        let mut issues = Issues::default();
+        self.validate_server(&mut issues);
+        self.validate_clients(&mut issues, adapters);
+        self.validate_partners(&mut issues, adapters);
+        issues.finish(file)
+    }
+
+    fn validate_server(&self, issues: &mut Issues) {
+        let s = &self.server;
+        if s.listen == s.admin_listen && s.listen.port() != 0 {
+            issues.add(
+                "server.admin_listen",
+                format!("is the same address as server.listen ({})", s.listen),
+                "give the admin listener its own port, e.g. 127.0.0.1:9090",
+            );
+        }
+        if !(1024..=64 * 1024 * 1024).contains(&s.max_body_bytes) {
+            issues.add(
+                "server.max_body_bytes",
+                format!("{} is outside 1024..=67108864", s.max_body_bytes),
+                "use a size such as 262144 (256 KiB)",
+            );
+        }
+        if s.header_read_timeout.is_zero() {
+            issues.add(
+                "server.header_read_timeout",
+                "is zero",
+                "use a duration such as \"10s\"",
+            );
+        }
+        let t = &self.telemetry;
+        if !(0.0..=1.0).contains(&t.sample_ratio) {
+            issues.add(
+                "telemetry.sample_ratio",
+                format!("{} is outside 0.0..=1.0", t.sample_ratio),
+                "use 1.0 to record every trace, 0.1 for one in ten",
+            );
+        }
+        if let Some(endpoint) = &t.otlp_endpoint
+            && !is_http_url(endpoint)
+        {
+            issues.add(
+                "telemetry.otlp_endpoint",
+                format!("`{endpoint}` is not an http(s) URL"),
+                "give the collector's OTLP/HTTP address, e.g. http://127.0.0.1:4318",
+            );
+        }
+    }
+
+    fn validate_clients(&self, issues: &mut Issues, adapters: &[&dyn Adapter]) {
+        let mut seen = std::collections::HashSet::new();
+        for (i, client) in self.clients.iter().enumerate() {
+            let key = format!("clients[{i}]");
+            if client.id.trim().is_empty() {
+                issues.add(
+                    format!("{key}.id"),
+                    "is empty",
+                    "name the application, e.g. \"one-stop-shop\"",
+                );
+            } else if !seen.insert(client.id.as_str()) {
+                issues.add(
+                    format!("{key}.id"),
+                    format!("`{}` is used twice", client.id),
+                    "give every client its own id",
+                );
+            }
+            let sources = [
+                client.api_key.is_some(),
+                client.api_key_sha256.is_some(),
+                client.api_key_env.is_some(),
+            ];
+            if sources.iter().filter(|s| **s).count() != 1 {
+                issues.add(
+                    format!("{key}.api_key_sha256"),
+                    "exactly one of api_key, api_key_sha256, api_key_env must be set",
+                    "store the key's hex SHA-256 in api_key_sha256 (printf %s KEY | sha256sum)",
+                );
+            }
+            if let Some(hash) = &client.api_key_sha256
+                && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                issues.add(
+                    format!("{key}.api_key_sha256"),
+                    "is not 64 hexadecimal characters",
+                    "use the output of: printf %s KEY | sha256sum",
+                );
+            }
+            if let Some(api_key) = &client.api_key
+                && api_key.len() < 8
+            {
+                issues.add(
+                    format!("{key}.api_key"),
+                    "is shorter than 8 characters",
+                    "use a long random key",
+                );
+            }
+            for (j, grant) in client.allow.iter().enumerate() {
+                if let Err(problem) = check_grant(grant, adapters) {
+                    issues.add(
+                        format!("{key}.allow[{j}]"),
+                        problem,
+                        "use \"*\", a partner name, or \"partner/operationId\" (see GET /v1/services)",
+                    );
+                }
+            }
+        }
+    }
+
+    fn validate_partners(&self, issues: &mut Issues, adapters: &[&dyn Adapter]) {
+        for (name, partner) in &self.partners {
+            let key = format!("partners.{name}");
+            let Some(adapter) = adapters.iter().find(|a| a.partner() == name) else {
+                let known: Vec<&str> = adapters.iter().map(|a| a.partner()).collect();
+                issues.add(
+                    key,
+                    "is not a known partner",
+                    format!("use one of: {}", known.join(", ")),
+                );
+                continue;
+            };
+            if !is_http_url(&partner.base_url) {
+                issues.add(
+                    format!("{key}.base_url"),
+                    format!("`{}` is not an http(s) URL with a host", partner.base_url),
+                    "give the partner's address, e.g. https://dkkd.example.gov.vn",
+                );
+            }
+            if partner.consumer_code.is_empty()
+                || !partner
+                    .consumer_code
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.')
+            {
+                issues.add(
+                    format!("{key}.consumer_code"),
+                    "must be the province's consumer code (letters, digits, dots)",
+                    "use the code the partner issued, e.g. \"H82\"",
+                );
+            }
+            check_timeout(issues, &format!("{key}.timeout"), partner.timeout);
+            if !(1024..=256 * 1024 * 1024).contains(&partner.max_response_bytes) {
+                issues.add(
+                    format!("{key}.max_response_bytes"),
+                    format!("{} is outside 1024..=268435456", partner.max_response_bytes),
+                    "use a size such as 4194304 (4 MiB)",
+                );
+            }
+            if partner.password.is_some() && partner.password_env.is_some() {
+                issues.add(
+                    format!("{key}.password"),
+                    "both password and password_env are set",
+                    "keep only password_env",
+                );
+            }
+            if let Some(tls) = &partner.tls
+                && tls.client_cert_file.is_some() != tls.client_key_file.is_some()
+            {
+                issues.add(
+                    format!("{key}.tls.client_key_file"),
+                    "client_cert_file and client_key_file go together",
+                    "set both for mTLS, or neither",
+                );
+            }
+            for (op_id, op) in &partner.operations {
+                if !adapter.operations().iter().any(|o| o.id == op_id) {
+                    let ids: Vec<&str> = adapter.operations().iter().map(|o| o.id).collect();
+                    issues.add(
+                        format!("{key}.operations.{op_id}"),
+                        "is not an operation of this partner",
+                        format!("use one of: {}", ids.join(", ")),
+                    );
+                }
+                check_timeout(
+                    issues,
+                    &format!("{key}.operations.{op_id}.timeout"),
+                    op.timeout,
+                );
+            }
+        }
+    }
+}
+
+fn check_timeout(issues: &mut Issues, key: &str, timeout: Option<Duration>) {
+    if let Some(t) = timeout
+        && (t.is_zero() || t > Duration::from_secs(300))
+    {
+        issues.add(
+            key,
+            format!("{t:?} is outside (0, 300s]"),
+            "use a duration such as \"10s\"",
+        );
+    }
+}
+
+fn check_grant(grant: &str, adapters: &[&dyn Adapter]) -> Result<(), String> {
+    if grant == "*" {
+        return Ok(());
+    }
+    let (partner, op) = match grant.split_once('/') {
+        Some((p, o)) => (p, Some(o)),
+        None => (grant, None),
+    };
+    let adapter = adapters
+        .iter()
+        .find(|a| a.partner() == partner)
+        .ok_or_else(|| format!("`{partner}` is not a known partner"))?;
+    match op {
+        Some(op) if !adapter.operations().iter().any(|o| o.id == op) => {
+            Err(format!("`{op}` is not an operation of {partner}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn is_http_url(s: &str) -> bool {
+    match s.parse::<http::Uri>() {
+        Ok(uri) => {
+            matches!(uri.scheme_str(), Some("http" | "https"))
+                && uri.host().is_some_and(|h| !h.is_empty())
+                && uri.query().is_none()
+        }
+        Err(_) => false,
+    }
+}
+
+/// Turns a TOML error into an issue naming the dotted key at the error position.
+fn toml_issue(text: &str, error: &toml::de::Error) -> ConfigIssue {
+    let message = error.message().trim().to_owned();
+    let fix = if message.contains("unknown field") {
+        "remove the key or correct its spelling (the message lists the accepted keys)"
+    } else if message.contains("missing field") {
+        "add the missing key"
+    } else if message.starts_with("invalid") {
+        "correct the value to the expected type (see config/lienthong.example.toml)"
+    } else {
+        "correct the TOML syntax near this line"
+    };
+    let key = match error.span() {
+        Some(span) => key_at(text, span.start, &message),
+        None => "(file)".to_owned(),
+    };
+    ConfigIssue {
+        key,
+        problem: message,
+        fix: fix.into(),
+    }
+}
+
+/// The dotted key at byte `offset`: the enclosing table (with `[[array]]` index) plus the
+/// key on that line, or the field a "missing field" message names.
+fn key_at(text: &str, offset: usize, message: &str) -> String {
+    let before = text.get(..offset).unwrap_or_default();
+    let line_no = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or_default().trim();
+    let mut section = String::new();
+    let mut arrays: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let line_end = line_start
+        + text[line_start..]
+            .find('\n')
+            .unwrap_or(text.len() - line_start);
+    for header in text[..line_end]
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('['))
+    {
+        if let Some(name) = header.strip_prefix("[[").and_then(|h| h.split("]]").next()) {
+            let name = name.trim().to_owned();
+            let index = arrays
+                .entry(name.clone())
+                .and_modify(|i| *i += 1)
+                .or_insert(0);
+            section = format!("{name}[{index}]");
+        } else if let Some(name) = header.strip_prefix('[').and_then(|h| h.split(']').next()) {
+            section = name.trim().to_owned();
+        }
+    }
+    let join = |a: &str, b: &str| {
+        if a.is_empty() {
+            b.to_owned()
+        } else {
+            format!("{a}.{b}")
+        }
+    };
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
+    let key = match (missing, line.split_once('=')) {
+        (Some(field), _) => join(&section, field),
+        (None, Some((key, _))) if !line.starts_with('[') => join(&section, key.trim()),
+        _ => section,
+    };
+    if key.is_empty() {
+        format!("line {line_no}")
+    } else {
+        format!("{key} (line {line_no})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_named_with_their_section() {
+        let text = "[server]\nlisten = \"127.0.0.1:1\"\nlistn = 3\n";
+        let err = Config::parse(text, "bus.toml").unwrap_err();
+        assert_eq!(err.issues[0].key, "server.listn (line 3)");
+        assert!(
+            err.to_string()
+                .starts_with("bus.toml: server.listn (line 3): unknown field")
+        );
+    }
+
+    #[test]
+    fn defaults_are_loopback_and_bounded() {
+        let config = Config::parse("", "x").unwrap();
+        assert_eq!(config.server.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.server.admin_listen.to_string(), "127.0.0.1:9090");
+        assert!(config.clients.is_empty());
+    }
+
+    #[test]
+    fn validation_reports_every_issue() {
+        let text = r#"
+            [server]
+            listen = "127.0.0.1:9000"
+            admin_listen = "127.0.0.1:9000"
+            [[clients]]
+            id = "a"
+            api_key_sha256 = "nothex"
+            allow = ["nowhere"]
+            [partners.nowhere]
+            base_url = "ftp://x"
+            consumer_code = "H82"
+        "#;
+        let config = Config::parse(text, "bus.toml").unwrap();
+        let err = config.validate("bus.toml", &[]).unwrap_err();
+        let keys: Vec<&str> = err.issues.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "server.admin_listen",
+                "clients[0].api_key_sha256",
+                "clients[0].allow[0]",
+                "partners.nowhere"
+            ]
+        );
+    }
+}

@@ -1,0 +1,183 @@
+//! The runtime state one configuration produces: routes, clients, and per partner its
+//! adapter, credentials, upstream client and operation policies. Built whole and swapped
+//! whole, so a request always sees one consistent configuration.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::adapter::{Adapter, Credentials, Operation};
+use crate::config::{Config, ConfigError, Issues, PartnerConfig};
+use crate::identity::Clients;
+use crate::route::{Routes, Target};
+use crate::upstream::Upstream;
+
+/// One configured partner.
+pub(crate) struct Partner {
+    pub(crate) name: &'static str,
+    pub(crate) adapter: Arc<dyn Adapter>,
+    pub(crate) consumer_code: String,
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) upstream: Upstream,
+    pub(crate) operations: Vec<OperationPolicy>,
+}
+
+/// An operation with the policy config made of its declaration.
+pub(crate) struct OperationPolicy {
+    pub(crate) operation: &'static Operation,
+    pub(crate) timeout: Duration,
+}
+
+/// Everything a request needs, for one configuration.
+pub struct Gateway {
+    pub(crate) routes: Routes,
+    pub(crate) clients: Clients,
+    pub(crate) partners: Vec<Partner>,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) openapi: Bytes,
+}
+
+impl Gateway {
+    /// Validates `config` against `adapters` and builds the runtime state. Only partners
+    /// present in `config.partners` are served. `openapi` is the JSON served at
+    /// `/openapi.json`.
+    pub fn build(
+        config: &Config,
+        file: &str,
+        adapters: &[Arc<dyn Adapter>],
+        openapi: Bytes,
+    ) -> Result<Self, ConfigError> {
+        let refs: Vec<&dyn Adapter> = adapters.iter().map(|a| a.as_ref()).collect();
+        config.validate(file, &refs)?;
+        let mut issues = Issues::default();
+        let env = |name: &str| std::env::var(name).ok();
+        let clients = Clients::from_config(&config.clients, &env, &mut issues);
+        let mut partners = Vec::new();
+        for adapter in adapters {
+            let Some(partner_config) = config.partners.get(adapter.partner()) else {
+                continue;
+            };
+            if let Some(partner) = build_partner(adapter, partner_config, &env, &mut issues) {
+                partners.push(partner);
+            }
+        }
+        issues.finish(file)?;
+        let entries = partners.iter().enumerate().flat_map(|(p, partner)| {
+            partner
+                .operations
+                .iter()
+                .enumerate()
+                .map(move |(o, policy)| {
+                    let op = policy.operation;
+                    (
+                        op.method.clone(),
+                        op.path,
+                        Target::Operation {
+                            partner: p,
+                            operation: o,
+                        },
+                    )
+                })
+        });
+        let services = std::iter::once((http::Method::GET, "/v1/services", Target::Services));
+        let routes = Routes::build(entries.chain(services)).map_err(|problem| ConfigError {
+            file: file.to_owned(),
+            issues: vec![crate::config::ConfigIssue {
+                key: "partners".into(),
+                problem: format!("two operations claim one route: {problem}"),
+                fix: "each unified path and method must belong to one adapter operation".into(),
+            }],
+        })?;
+        Ok(Self {
+            routes,
+            clients,
+            partners,
+            max_body_bytes: config.server.max_body_bytes,
+            openapi,
+        })
+    }
+
+    /// The partner and operation policy a route target names.
+    pub(crate) fn operation(
+        &self,
+        partner: usize,
+        operation: usize,
+    ) -> Option<(&Partner, &OperationPolicy)> {
+        let p = self.partners.get(partner)?;
+        Some((p, p.operations.get(operation)?))
+    }
+}
+
+fn build_partner(
+    adapter: &Arc<dyn Adapter>,
+    config: &PartnerConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    issues: &mut Issues,
+) -> Option<Partner> {
+    let name = adapter.partner();
+    let key = format!("partners.{name}");
+    let password = match (&config.password, &config.password_env) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(var)) => {
+            let value = env(var);
+            if value.is_none() {
+                issues.add(
+                    format!("{key}.password_env"),
+                    format!("environment variable {var} is not set"),
+                    format!("export {var} before starting"),
+                );
+            }
+            value
+        }
+        (None, None) => None,
+    };
+    let credentials = match (&config.username, password) {
+        (Some(username), Some(password)) => Some(Credentials {
+            username: username.clone(),
+            password,
+        }),
+        (None, None) => None,
+        _ => {
+            issues.add(
+                format!("{key}.username"),
+                "username and password go together",
+                "set both username and password_env, or neither",
+            );
+            None
+        }
+    };
+    let upstream = match Upstream::new(config) {
+        Ok(upstream) => upstream,
+        Err(problem) => {
+            issues.add(
+                format!("{key}.tls"),
+                problem,
+                "point the TLS keys at readable PEM files",
+            );
+            return None;
+        }
+    };
+    let operations = adapter
+        .operations()
+        .iter()
+        .map(|operation| {
+            let over = config.operations.get(operation.id);
+            OperationPolicy {
+                operation,
+                timeout: over
+                    .and_then(|o| o.timeout)
+                    .or(config.timeout)
+                    .unwrap_or(operation.timeout),
+            }
+        })
+        .collect();
+    Some(Partner {
+        name,
+        adapter: adapter.clone(),
+        consumer_code: config.consumer_code.clone(),
+        credentials,
+        upstream,
+        operations,
+    })
+}

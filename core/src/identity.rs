@@ -1,0 +1,193 @@
+//! Stage: client identity. `Authorization: ApiKey <key>` is hashed with SHA-256 and
+//! compared in constant time against every configured client, so neither timing nor the
+//! stored config reveals a key.
+
+use std::sync::Arc;
+
+use http::HeaderMap;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::access::Grant;
+use crate::config::{ClientConfig, Issues};
+
+/// A known provincial application.
+#[derive(Debug)]
+pub struct Client {
+    /// Configured id.
+    pub id: Arc<str>,
+    pub(crate) grants: Vec<Grant>,
+}
+
+/// Why a caller could not be identified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    /// No `Authorization` header.
+    #[error("no credentials")]
+    Missing,
+    /// An `Authorization` header that is not `ApiKey <key>`.
+    #[error("malformed credentials")]
+    Malformed,
+    /// A key no client has.
+    #[error("unknown credentials")]
+    Unknown,
+}
+
+/// The configured clients and their key digests.
+#[derive(Debug, Default)]
+pub(crate) struct Clients {
+    entries: Vec<([u8; 32], Arc<Client>)>,
+}
+
+impl Clients {
+    /// Builds the key table; `env` resolves `api_key_env` names.
+    pub(crate) fn from_config(
+        clients: &[ClientConfig],
+        env: &dyn Fn(&str) -> Option<String>,
+        issues: &mut Issues,
+    ) -> Self {
+        let mut entries = Vec::with_capacity(clients.len());
+        for (i, c) in clients.iter().enumerate() {
+            let digest = if let Some(hash) = &c.api_key_sha256 {
+                let mut out = [0u8; 32];
+                match hex::decode_to_slice(hash, &mut out) {
+                    Ok(()) => Some(out),
+                    Err(_) => None, // reported by Config::validate
+                }
+            } else if let Some(key) = &c.api_key {
+                Some(sha256(key.as_bytes()))
+            } else if let Some(var) = &c.api_key_env {
+                match env(var) {
+                    Some(key) if !key.is_empty() => Some(sha256(key.as_bytes())),
+                    _ => {
+                        issues.add(
+                            format!("clients[{i}].api_key_env"),
+                            format!("environment variable {var} is not set"),
+                            format!("export {var} before starting, or use api_key_sha256"),
+                        );
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            let grants = c.allow.iter().map(|g| Grant::parse(g)).collect();
+            if let Some(digest) = digest {
+                let client = Client {
+                    id: c.id.as_str().into(),
+                    grants,
+                };
+                entries.push((digest, Arc::new(client)));
+            }
+        }
+        Self { entries }
+    }
+
+    /// Identifies the caller from its `Authorization` header.
+    pub(crate) fn identify(&self, headers: &HeaderMap) -> Result<Arc<Client>, IdentityError> {
+        let value = headers
+            .get(http::header::AUTHORIZATION)
+            .ok_or(IdentityError::Missing)?;
+        let value = value.to_str().map_err(|_| IdentityError::Malformed)?;
+        let (scheme, key) = value
+            .trim()
+            .split_once(' ')
+            .ok_or(IdentityError::Malformed)?;
+        let key = key.trim();
+        if !scheme.eq_ignore_ascii_case("ApiKey") || key.is_empty() || key.len() > 512 {
+            return Err(IdentityError::Malformed);
+        }
+        let digest = sha256(key.as_bytes());
+        // Compare against every entry so the time taken does not depend on which matched.
+        let mut found = None;
+        for (candidate, client) in &self.entries {
+            if bool::from(candidate.ct_eq(&digest)) {
+                found = Some(client);
+            }
+        }
+        found.cloned().ok_or(IdentityError::Unknown)
+    }
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn clients() -> Clients {
+        let config = vec![
+            ClientConfig {
+                id: "plain".into(),
+                api_key: Some("demo-key-1".into()),
+                ..ClientConfig::default()
+            },
+            ClientConfig {
+                id: "hashed".into(),
+                // sha256("secret-key-2")
+                api_key_sha256: Some(hex::encode(sha256(b"secret-key-2"))),
+                ..ClientConfig::default()
+            },
+        ];
+        let mut issues = Issues::default();
+        let clients = Clients::from_config(&config, &|_| None, &mut issues);
+        assert!(issues.finish("t").is_ok());
+        clients
+    }
+
+    fn auth(value: &'static str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(http::header::AUTHORIZATION, HeaderValue::from_static(value));
+        h
+    }
+
+    #[test]
+    fn identifies_plain_and_hashed_keys() {
+        let c = clients();
+        assert_eq!(
+            &*c.identify(&auth("ApiKey demo-key-1")).unwrap().id,
+            "plain"
+        );
+        assert_eq!(
+            &*c.identify(&auth("apikey  secret-key-2")).unwrap().id,
+            "hashed"
+        );
+    }
+
+    #[test]
+    fn refuses_missing_malformed_and_unknown() {
+        let c = clients();
+        assert_eq!(
+            c.identify(&HeaderMap::new()).unwrap_err(),
+            IdentityError::Missing
+        );
+        assert_eq!(
+            c.identify(&auth("Bearer demo-key-1")).unwrap_err(),
+            IdentityError::Malformed
+        );
+        assert_eq!(
+            c.identify(&auth("ApiKey")).unwrap_err(),
+            IdentityError::Malformed
+        );
+        assert_eq!(
+            c.identify(&auth("ApiKey nope")).unwrap_err(),
+            IdentityError::Unknown
+        );
+    }
+
+    #[test]
+    fn missing_environment_key_is_a_config_issue() {
+        let config = vec![ClientConfig {
+            id: "env".into(),
+            api_key_env: Some("LIENTHONG_TEST_UNSET".into()),
+            ..ClientConfig::default()
+        }];
+        let mut issues = Issues::default();
+        Clients::from_config(&config, &|_| None, &mut issues);
+        let err = issues.finish("bus.toml").unwrap_err();
+        assert_eq!(err.issues[0].key, "clients[0].api_key_env");
+    }
+}

@@ -1,0 +1,181 @@
+//! The order of the stages every unified-API request passes through. This is the one
+//! place that order lives; each stage is its own module.
+//!
+//! request id → catalogue (public) → identity → route → access → caller headers →
+//! body → input validation → partner call (encode → upstream → decode) → respond.
+//! Any stage may stop the request with its error; [`crate::problem`] turns it into an
+//! answer.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use tokio::time::Instant;
+use tracing::{Instrument, Span, field};
+
+use crate::access::{self, AccessDenied};
+use crate::adapter::{InvalidInput, UnifiedRequest};
+use crate::body::{self, BodyError};
+use crate::call::{self, CallError};
+use crate::caller::{self, HeaderError};
+use crate::catalogue;
+use crate::gateway::Gateway;
+use crate::identity::IdentityError;
+use crate::problem;
+use crate::request_id::{self, RequestId, X_REQUEST_ID};
+use crate::respond;
+use crate::route::{RouteError, Target};
+use crate::telemetry;
+
+/// Body type of every answer: whole, in memory.
+pub type Body = Full<Bytes>;
+
+/// Every way a request can stop early, one variant per stage.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Identity stage.
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    /// Route stage.
+    #[error(transparent)]
+    Route(#[from] RouteError),
+    /// Access stage.
+    #[error(transparent)]
+    Access(#[from] AccessDenied),
+    /// Caller-header stage.
+    #[error(transparent)]
+    Header(#[from] HeaderError),
+    /// Body stage.
+    #[error(transparent)]
+    Body(#[from] BodyError),
+    /// Validation stage.
+    #[error("invalid input for {partner}")]
+    Input {
+        /// The partner whose operation was called.
+        partner: &'static str,
+        /// The offending fields.
+        invalid: InvalidInput,
+    },
+    /// Partner-call stage.
+    #[error("{partner}: {error}")]
+    Call {
+        /// The partner called.
+        partner: &'static str,
+        /// What went wrong.
+        error: CallError,
+    },
+}
+
+/// Runs one request through every stage and answers it.
+pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) -> Response<Body> {
+    let started = Instant::now();
+    let request_id = request_id::assign(request.headers());
+    let span = tracing::info_span!(
+        "request",
+        otel.name = %request.method(),
+        otel.kind = "server",
+        otel.status_code = field::Empty,
+        request_id = request_id.as_str(),
+        http.request.method = %request.method(),
+        http.route = field::Empty,
+        http.response.status_code = field::Empty,
+        client = field::Empty,
+        partner = field::Empty,
+        operation = field::Empty,
+        dossier_code = field::Empty,
+        outcome = field::Empty,
+        duration_ms = field::Empty,
+    );
+    telemetry::adopt_caller_trace(&span, request.headers());
+    let result = stages(&gateway, request, &span)
+        .instrument(span.clone())
+        .await;
+    let (mut response, outcome) = match result {
+        Ok(response) => (response, "ok"),
+        Err(error) => {
+            let problem = problem::of(&error);
+            let slug = problem.slug;
+            if problem.status.is_server_error() {
+                tracing::warn!(parent: &span, error = %error, "request failed");
+                span.record("otel.status_code", "ERROR");
+            }
+            (problem.into_response(&request_id), slug)
+        }
+    };
+    finish(&mut response, &request_id, &span);
+    span.record("outcome", outcome);
+    span.record("http.response.status_code", response.status().as_u16());
+    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    tracing::info!(parent: &span, status = response.status().as_u16(), outcome, "answered");
+    response
+}
+
+async fn stages(
+    gateway: &Gateway,
+    request: Request<Incoming>,
+    span: &Span,
+) -> Result<Response<Body>, Error> {
+    let (parts, body) = request.into_parts();
+    if let Some(answer) = catalogue::public(gateway, &parts) {
+        return Ok(answer);
+    }
+    let client = gateway.clients.identify(&parts.headers)?;
+    span.record("client", &*client.id);
+
+    let matched = gateway.routes.resolve(&parts.method, parts.uri.path())?;
+    let (partner, policy) = match matched.target {
+        Target::Services => return Ok(catalogue::services(gateway, &client)),
+        Target::Operation { partner, operation } => gateway
+            .operation(partner, operation)
+            .ok_or(RouteError::NotFound)?,
+    };
+    let op = policy.operation;
+    span.record("otel.name", format!("{} {}", op.method, op.path));
+    span.record("http.route", op.path);
+    span.record("partner", partner.name);
+    span.record("operation", op.id);
+
+    access::check(&client, partner.name, op.id)?;
+
+    let caller = caller::read(&parts.headers)?;
+    if let Some(dossier) = &caller.dossier_code {
+        span.record("dossier_code", dossier.as_str());
+    }
+
+    let body = body::read(&parts.headers, body, gateway.max_body_bytes).await?;
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let request = UnifiedRequest {
+        params: &matched.params,
+        query: &query,
+        body: &body,
+    };
+    let input = partner
+        .adapter
+        .validate(op, &request)
+        .map_err(|invalid| Error::Input {
+            partner: partner.name,
+            invalid,
+        })?;
+
+    let record = call::call(partner, policy, &input, &caller)
+        .await
+        .map_err(|error| Error::Call {
+            partner: partner.name,
+            error,
+        })?;
+    Ok(respond::json(StatusCode::OK, &record))
+}
+
+/// Headers every answer carries.
+fn finish(response: &mut Response<Body>, request_id: &RequestId, span: &Span) {
+    let headers = response.headers_mut();
+    headers.insert(X_REQUEST_ID, request_id.header_value());
+    if let Some(traceparent) = telemetry::traceparent(span) {
+        headers.insert("traceparent", traceparent);
+    }
+}

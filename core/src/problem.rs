@@ -1,0 +1,377 @@
+//! The one place where errors become HTTP answers: RFC 9457 `application/problem+json`
+//! documents naming what went wrong, the partner (when any) and the request id.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode, header};
+use serde::Serialize;
+
+use crate::adapter::{FailureKind, FieldError};
+use crate::body::BodyError;
+use crate::call::CallError;
+use crate::identity::IdentityError;
+use crate::pipeline::{Body, Error};
+use crate::request_id::RequestId;
+use crate::route::RouteError;
+use crate::upstream::UpstreamError;
+
+/// Prefix of every problem `type`.
+pub const TYPE_PREFIX: &str = "urn:lienthong:problem:";
+
+/// A problem document before it is serialised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable short name; the `type` is [`TYPE_PREFIX`] + slug. Also the trace outcome.
+    pub slug: &'static str,
+    /// Short summary, the same for every occurrence of this type.
+    pub title: &'static str,
+    /// This occurrence: what was wrong and how to fix it.
+    pub detail: String,
+    /// The partner concerned, when any.
+    pub partner: Option<&'static str>,
+    /// Bad input fields, for `invalid-input`.
+    pub errors: Vec<FieldError>,
+    /// `Retry-After` to send.
+    pub retry_after: Option<Duration>,
+    /// `Allow` to send on 405.
+    pub allow: Option<String>,
+}
+
+impl Problem {
+    /// A problem with no partner, fields or extra headers.
+    pub fn new(
+        status: StatusCode,
+        slug: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            slug,
+            title,
+            detail: detail.into(),
+            partner: None,
+            errors: Vec::new(),
+            retry_after: None,
+            allow: None,
+        }
+    }
+
+    fn partner(mut self, partner: &'static str) -> Self {
+        self.partner = Some(partner);
+        self
+    }
+
+    fn retry_after(mut self, retry_after: Duration) -> Self {
+        self.retry_after = Some(retry_after);
+        self
+    }
+
+    /// The HTTP answer for this problem.
+    pub fn into_response(self, request_id: &RequestId) -> Response<Body> {
+        #[derive(Serialize)]
+        struct Document<'a> {
+            #[serde(rename = "type")]
+            kind: String,
+            title: &'a str,
+            status: u16,
+            detail: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            partner: Option<&'a str>,
+            request_id: &'a str,
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            errors: &'a [FieldError],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            retry_after: Option<u64>,
+        }
+        let retry_after = self.retry_after.map(|d| d.as_secs().max(1));
+        let document = Document {
+            kind: format!("{TYPE_PREFIX}{}", self.slug),
+            title: self.title,
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            partner: self.partner,
+            request_id: request_id.as_str(),
+            errors: &self.errors,
+            retry_after,
+        };
+        let body = serde_json::to_vec(&document).unwrap_or_default();
+        let mut response = Response::new(Body::new(Bytes::from(body)));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(seconds) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let Some(allow) = self.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+            headers.insert(header::ALLOW, allow);
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("ApiKey realm=\"lienthong\""),
+            );
+        }
+        response
+    }
+}
+
+/// Retry-After when a partner asked for a pause without saying how long.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// Maps a pipeline error to its problem.
+pub(crate) fn of(error: &Error) -> Problem {
+    use StatusCode as S;
+    match error {
+        Error::Identity(e) => Problem::new(
+            S::UNAUTHORIZED,
+            "unauthorized",
+            "Missing or unknown credentials",
+            match e {
+                IdentityError::Missing => {
+                    "send `Authorization: ApiKey <key>` with the key issued to your application"
+                }
+                IdentityError::Malformed => "the Authorization header must be `ApiKey <key>`",
+                IdentityError::Unknown => {
+                    "the API key is not known; check it with the bus operators"
+                }
+            },
+        ),
+        Error::Route(RouteError::NotFound) => Problem::new(
+            S::NOT_FOUND,
+            "no-such-operation",
+            "No operation at this path",
+            "see GET /v1/services or /openapi.json for the available operations",
+        ),
+        Error::Route(RouteError::MethodNotAllowed { allow }) => Problem {
+            allow: Some(allow.clone()),
+            ..Problem::new(
+                S::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed on this path",
+                format!("use one of: {allow}"),
+            )
+        },
+        Error::Route(e @ RouteError::BadEncoding(_)) => Problem::new(
+            S::BAD_REQUEST,
+            "invalid-path",
+            "Malformed path",
+            format!("{e}; percent-encode UTF-8 text"),
+        ),
+        Error::Access(denied) => Problem::new(
+            S::FORBIDDEN,
+            "access-denied",
+            "Not allowed to call this operation",
+            format!("{denied}; ask the bus operators for a grant"),
+        )
+        .partner(denied.partner),
+        Error::Header(e) => Problem::new(
+            S::BAD_REQUEST,
+            "invalid-header",
+            "Malformed request header",
+            e.to_string(),
+        ),
+        Error::Body(BodyError::TooLarge { limit }) => Problem::new(
+            S::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "Request body too large",
+            format!("the body must not exceed {limit} bytes"),
+        ),
+        Error::Body(e @ BodyError::Read(_)) => Problem::new(
+            S::BAD_REQUEST,
+            "unreadable-body",
+            "Request body could not be read",
+            e.to_string(),
+        ),
+        Error::Input { partner, invalid } => {
+            let fields: Vec<&str> = invalid.errors.iter().map(|e| e.field.as_str()).collect();
+            Problem {
+                errors: invalid.errors.clone(),
+                ..Problem::new(
+                    S::BAD_REQUEST,
+                    "invalid-input",
+                    "Invalid input",
+                    format!("correct these fields and send again: {}", fields.join(", ")),
+                )
+                .partner(partner)
+            }
+        }
+        Error::Call { partner, error } => call_problem(partner, error),
+    }
+}
+
+fn call_problem(partner: &'static str, error: &CallError) -> Problem {
+    use StatusCode as S;
+    let p = match error {
+        CallError::NotFound(detail) => Problem::new(
+            S::NOT_FOUND,
+            "record-not-found",
+            "No such record at the partner",
+            or_default(detail, "the partner holds no record for this input"),
+        ),
+        CallError::NotShareable(detail) => Problem::new(
+            S::FORBIDDEN,
+            "not-shareable",
+            "Record exists but may not be shared",
+            or_default(
+                detail,
+                "the partner holds this record but does not share it with this province",
+            ),
+        ),
+        CallError::Partner(failure) => {
+            let detail = failure.detail.to_string();
+            match failure.kind {
+                FailureKind::Fault => Problem::new(
+                    S::BAD_GATEWAY,
+                    "partner-fault",
+                    "The partner reported an error",
+                    detail,
+                ),
+                FailureKind::Rejected => Problem::new(
+                    S::BAD_GATEWAY,
+                    "partner-rejected-request",
+                    "The partner refused the bus's request",
+                    format!("{detail} (a defect on the bus side; report it with the request id)"),
+                ),
+                FailureKind::Unauthorized => Problem::new(
+                    S::BAD_GATEWAY,
+                    "partner-credentials",
+                    "The partner refused the bus's credentials",
+                    format!("{detail}; operators must check this partner's username and password"),
+                ),
+                FailureKind::Malformed => Problem::new(
+                    S::BAD_GATEWAY,
+                    "partner-malformed-answer",
+                    "The partner's answer could not be understood",
+                    detail,
+                ),
+                FailureKind::Throttled { retry_after } => Problem::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "partner-throttled",
+                    "The partner is throttling this province",
+                    "retry after the time given in Retry-After",
+                )
+                .retry_after(retry_after.unwrap_or(DEFAULT_RETRY_AFTER)),
+                FailureKind::Unavailable { retry_after } => Problem::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "partner-unavailable",
+                    "The partner is temporarily interrupted",
+                    or_default(&detail, "retry after the time given in Retry-After"),
+                )
+                .retry_after(retry_after.unwrap_or(DEFAULT_RETRY_AFTER)),
+            }
+        }
+        CallError::Upstream(UpstreamError::Timeout(after)) => Problem::new(
+            S::GATEWAY_TIMEOUT,
+            "partner-timeout",
+            "The partner did not answer in time",
+            format!("no answer within {} ms", after.as_millis()),
+        ),
+        CallError::Upstream(e @ UpstreamError::Connect(_)) => Problem::new(
+            S::BAD_GATEWAY,
+            "partner-unreachable",
+            "The partner cannot be reached",
+            e.to_string(),
+        ),
+        CallError::Upstream(e @ (UpstreamError::TooLarge { .. } | UpstreamError::Exchange(_))) => {
+            Problem::new(
+                S::BAD_GATEWAY,
+                "partner-exchange-failed",
+                "The exchange with the partner failed",
+                e.to_string(),
+            )
+        }
+        CallError::Upstream(UpstreamError::Request(_))
+        | CallError::Encode(_)
+        | CallError::Internal(_) => Problem::new(
+            S::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "the bus could not build the partner request; report it with the request id",
+        ),
+    };
+    p.partner(partner)
+}
+
+fn or_default(detail: &str, default: &str) -> String {
+    if detail.trim().is_empty() {
+        default
+    } else {
+        detail
+    }
+    .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapter::PartnerFailure;
+
+    fn call(error: CallError) -> Problem {
+        of(&Error::Call {
+            partner: "p",
+            error,
+        })
+    }
+
+    #[test]
+    fn partner_failures_map_to_gateway_statuses() {
+        let throttled = call(CallError::Partner(PartnerFailure::new(
+            FailureKind::Throttled {
+                retry_after: Some(Duration::from_secs(7)),
+            },
+            "busy",
+        )));
+        assert_eq!(
+            (throttled.status, throttled.retry_after),
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(Duration::from_secs(7))
+            )
+        );
+        assert_eq!(
+            call(CallError::Upstream(UpstreamError::Timeout(
+                Duration::from_secs(1)
+            )))
+            .status,
+            StatusCode::GATEWAY_TIMEOUT
+        );
+        assert_eq!(
+            call(CallError::Partner(PartnerFailure::new(
+                FailureKind::Fault,
+                "x"
+            )))
+            .status,
+            StatusCode::BAD_GATEWAY
+        );
+        assert_eq!(
+            call(CallError::NotFound(String::new())).status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            call(CallError::NotShareable(String::new())).status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(call(CallError::NotFound(String::new())).partner, Some("p"));
+    }
+
+    #[test]
+    fn documents_carry_type_request_id_and_headers() {
+        let id = RequestId::generate();
+        let problem = of(&Error::Identity(IdentityError::Missing));
+        let response = problem.into_response(&id);
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
+    }
+}

@@ -1,0 +1,111 @@
+//! `lienthong demo`: every simulator and the bus in one process, on the embedded defaults,
+//! with the API key `demo-key`.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use lienthong_core::config::{ClientConfig, Config, PartnerConfig};
+use lienthong_core::sim::{Latency, SimOptions, SimServer};
+use lienthong_core::{Bus, StartError};
+
+use crate::{openapi, partners, simulators};
+
+/// The demo's API key.
+pub const DEMO_KEY: &str = "demo-key";
+
+/// Where and how the demo runs.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Unified API address.
+    pub listen: SocketAddr,
+    /// Admin address.
+    pub admin_listen: SocketAddr,
+    /// Directory for state (audit log, outbox).
+    pub data_dir: PathBuf,
+    /// Latency the simulators add.
+    pub latency: Latency,
+}
+
+/// A running demo: simulators plus bus.
+pub struct Demo {
+    /// The bus.
+    pub bus: Bus,
+    /// The simulators, one per partner.
+    pub simulators: Vec<SimServer>,
+    /// The configuration the bus runs on.
+    pub config: Config,
+}
+
+/// Why the demo could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// A simulator could not bind.
+    #[error("simulators: {0}")]
+    Simulators(#[from] std::io::Error),
+    /// The bus could not start.
+    #[error(transparent)]
+    Bus(#[from] StartError),
+    /// The bundled OpenAPI document is broken.
+    #[error("{0}")]
+    OpenApi(String),
+}
+
+/// The demo configuration for simulators at `simulators`.
+pub fn config(options: &DemoOptions, simulators: &[SimServer]) -> Config {
+    let mut config = Config::default();
+    config.server.listen = options.listen;
+    config.server.admin_listen = options.admin_listen;
+    config.clients.push(ClientConfig {
+        id: "demo".into(),
+        api_key: Some(DEMO_KEY.into()),
+        allow: vec!["*".into()],
+        ..ClientConfig::default()
+    });
+    config.partners = simulators
+        .iter()
+        .map(|sim| {
+            let partner = PartnerConfig {
+                base_url: sim.base_url(),
+                consumer_code: "H82".into(),
+                timeout: None,
+                max_response_bytes: 4 * 1024 * 1024,
+                username: None,
+                password: None,
+                password_env: None,
+                tls: None,
+                operations: BTreeMap::new(),
+            };
+            (sim.partner().to_owned(), partner)
+        })
+        .collect();
+    config
+}
+
+/// Starts the simulators on free loopback ports, then the bus.
+pub async fn start(options: &DemoOptions) -> Result<Demo, DemoError> {
+    let sim_options = SimOptions {
+        latency: options.latency,
+        ..SimOptions::default()
+    };
+    let simulators = simulators::start(IpAddr::V4(Ipv4Addr::LOCALHOST), 0, &sim_options).await?;
+    let config = config(options, &simulators);
+    let openapi = openapi::json().map_err(DemoError::OpenApi)?;
+    let bus = Bus::start(&config, "<demo>", &partners::adapters(), openapi).await?;
+    Ok(Demo {
+        bus,
+        simulators,
+        config,
+    })
+}
+
+/// Example commands for the running demo.
+pub fn examples(api: SocketAddr) -> String {
+    let auth = format!("-H 'Authorization: ApiKey {DEMO_KEY}'");
+    [
+        format!("curl -s {auth} http://{api}/v1/enterprises/1200123459"),
+        format!("curl -s {auth} http://{api}/v1/enterprises/1200555554"),
+        format!("curl -s {auth} -H 'X-Dossier-Code: 000.00.82.H58-260101-0001' http://{api}/v1/enterprises/0100109107"),
+    ]
+    .join("\n")
+}

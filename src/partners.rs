@@ -1,0 +1,29 @@
+//! The registered national services. Adding a partner is one adapter folder and one line
+//! in [`all`].
+
+use std::sync::Arc;
+
+use lienthong_adapter_business_registry::{BusinessRegistry, RegistrySimulator};
+use lienthong_core::adapter::Adapter;
+use lienthong_core::sim::Simulator;
+
+/// A national service: its adapter and a factory for its simulator.
+pub struct Partner {
+    /// The adapter the bus routes to.
+    pub adapter: Arc<dyn Adapter>,
+    /// Builds the partner's simulator (datasets are built on demand).
+    pub simulator: fn() -> Arc<dyn Simulator>,
+}
+
+/// Every partner the bus knows, in catalogue order.
+pub fn all() -> Vec<Partner> {
+    vec![Partner {
+        adapter: Arc::new(BusinessRegistry),
+        simulator: || Arc::new(RegistrySimulator::new()),
+    }]
+}
+
+/// The adapters of [`all`].
+pub fn adapters() -> Vec<Arc<dyn Adapter>> {
+    all().into_iter().map(|p| p.adapter).collect()
+}

@@ -1,0 +1,168 @@
+//! Shared harness for end-to-end tests: simulators and a bus on 127.0.0.1:0, and a small
+//! HTTP client.
+
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use lienthong::{demo, openapi, partners};
+use lienthong_core::config::Config;
+use lienthong_core::sim::{SimOptions, SimServer};
+use lienthong_core::{Bus, sim::Latency};
+
+pub const KEY: &str = demo::DEMO_KEY;
+
+/// A bus with every partner's simulator.
+pub struct TestBus {
+    pub bus: Bus,
+    pub sims: Vec<SimServer>,
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+/// One answer, body read whole.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or_default()
+    }
+
+    /// Asserts a problem document with `status` and `slug`; returns it.
+    pub fn problem(&self, status: u16, slug: &str) -> serde_json::Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(self.header("content-type"), "application/problem+json");
+        let doc = self.json();
+        assert_eq!(
+            doc["type"],
+            format!("urn:lienthong:problem:{slug}"),
+            "{doc}"
+        );
+        assert_eq!(doc["status"], status);
+        assert_eq!(doc["request_id"], self.header("x-request-id"));
+        assert!(doc["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        doc
+    }
+}
+
+/// The demo configuration on free ports, edited by `adjust`.
+pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestBus {
+    let options = demo::DemoOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        admin_listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: std::env::temp_dir(),
+        latency: Latency::default(),
+    };
+    let mut sims = Vec::new();
+    for partner in partners::all() {
+        sims.push(
+            SimServer::start_local((partner.simulator)(), SimOptions::default())
+                .await
+                .unwrap(),
+        );
+    }
+    let mut config = demo::config(&options, &sims);
+    adjust(&mut config);
+    let bus = Bus::start(
+        &config,
+        "test.toml",
+        &partners::adapters(),
+        openapi::json().unwrap(),
+    )
+    .await
+    .unwrap();
+    TestBus {
+        bus,
+        sims,
+        client: Client::builder(TokioExecutor::new()).build_http(),
+    }
+}
+
+pub async fn start() -> TestBus {
+    start_with(|_| {}).await
+}
+
+impl TestBus {
+    pub fn sim(&self, partner: &str) -> &SimServer {
+        self.sims.iter().find(|s| s.partner() == partner).unwrap()
+    }
+
+    pub fn api(&self) -> SocketAddr {
+        self.bus.api_addr()
+    }
+
+    /// Sends a request to the API with the demo key plus `headers`.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Answer {
+        let mut all = vec![("authorization", format!("ApiKey {KEY}"))];
+        all.extend(headers.iter().map(|(k, v)| (*k, v.to_string())));
+        self.raw(method, &format!("http://{}{path}", self.api()), &all, body)
+            .await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(Method::GET, path, &[], "").await
+    }
+
+    /// Sends exactly the given headers.
+    pub async fn raw(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &[(&str, String)],
+        body: &str,
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(url);
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body.to_owned())))
+            .unwrap();
+        let response = tokio::time::timeout(Duration::from_secs(30), self.client.request(request))
+            .await
+            .expect("answer within 30 s")
+            .unwrap();
+        let (parts, body) = response.into_parts();
+        Answer {
+            status: parts.status,
+            headers: parts.headers,
+            body: body.collect().await.unwrap().to_bytes(),
+        }
+    }
+
+    pub async fn stop(self) {
+        self.bus.shutdown().await;
+        for sim in self.sims {
+            sim.shutdown().await;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The OpenAPI document: valid 3.1 structure, every routed operation present, served at
+//! /openapi.json without credentials, and its example answers match what the bus returns.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use http::{Method, StatusCode};
+use serde_json::Value;
+
+fn document() -> Value {
+    lienthong::openapi::value().unwrap()
+}
+
+/// Follows a local `$ref` (`#/components/...`).
+fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
+    doc.pointer(reference.strip_prefix('#')?)
+}
+
+fn collect_refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.push(r),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn document_is_openapi_3_1_with_resolvable_refs() {
+    let doc = document();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1."));
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(!refs.is_empty());
+    for r in refs {
+        assert!(resolve(&doc, r).is_some(), "unresolvable $ref {r}");
+    }
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path}: no operationId"));
+            assert!(ids.insert(id.to_owned()), "duplicate operationId {id}");
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{id}: no responses"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_routed_operation_is_documented() {
+    let doc = document();
+    for adapter in lienthong::partners::adapters() {
+        for op in adapter.operations() {
+            let method = op.method.as_str().to_ascii_lowercase();
+            let documented = &doc["paths"][op.path][&method];
+            assert_eq!(
+                documented["operationId"], op.id,
+                "{} {} is not in the OpenAPI document",
+                op.method, op.path
+            );
+            // Every path parameter of the route is declared.
+            let declared: Vec<String> = documented["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    p.get("$ref")
+                        .and_then(|r| resolve(&doc, r.as_str().unwrap()))
+                        .unwrap_or(p)
+                })
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap().to_owned())
+                .collect();
+            for segment in op.path.split('/').filter(|s| s.starts_with('{')) {
+                let name = segment.trim_matches(|c| c == '{' || c == '}');
+                assert!(
+                    declared.iter().any(|d| d == name),
+                    "{}: path parameter {name} undeclared",
+                    op.id
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn served_as_json_without_credentials_and_examples_are_true() {
+    let t = common::start().await;
+    let url = format!("http://{}/openapi.json", t.api());
+    let a = t.raw(Method::GET, &url, &[], "").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json(), document());
+
+    let example = &document()["components"]["examples"]["ActiveEnterprise"]["value"];
+    let actual = t.get("/v1/enterprises/1200123459").await.json();
+    assert_eq!(
+        &actual, example,
+        "the documented example must be what the bus answers"
+    );
+    t.stop().await;
+}
