@@ -161,12 +161,18 @@ impl Envelope {
             _ => return Err(SoapError::NotAnEnvelope),
         };
         let ns = version.namespace();
-        let header = root.child(ns, "Header").cloned();
-        let body = root.child(ns, "Body").cloned().ok_or(SoapError::NoBody)?;
+        let (mut header, mut body) = (None, None);
+        for child in root.into_children() {
+            if header.is_none() && child.is(ns, "Header") {
+                header = Some(child);
+            } else if body.is_none() && child.is(ns, "Body") {
+                body = Some(child);
+            }
+        }
         Ok(Self {
             version,
             header,
-            body,
+            body: body.ok_or(SoapError::NoBody)?,
         })
     }
 

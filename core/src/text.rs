@@ -14,7 +14,13 @@ pub fn nfc(s: &str) -> String {
 
 /// The NFC form of `s`, trimmed, with inner runs of white space folded to one space.
 pub fn clean(s: &str) -> String {
-    nfc(&s.split_whitespace().collect::<Vec<_>>().join(" "))
+    let s = s.trim();
+    let folded = s.chars().all(|c| c == ' ' || !c.is_whitespace()) && !s.contains("  ");
+    if folded {
+        nfc(s)
+    } else {
+        nfc(&s.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
 }
 
 /// Parses an ISO 8601 calendar date `YYYY-MM-DD`.
@@ -72,6 +78,9 @@ mod tests {
         let nfd = "Nguye\u{302}\u{303}n";
         assert_eq!(nfc(nfd), "Nguyễn");
         assert_eq!(clean("  Thị   Bình "), "Thị Bình");
+        assert_eq!(clean("Thị\tBình\n"), "Thị Bình");
+        assert_eq!(clean("Thị Bình"), "Thị Bình");
+        assert_eq!(clean("Nguye\u{302}\u{303}n Văn"), "Nguyễn Văn");
     }
 
     #[test]

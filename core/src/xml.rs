@@ -115,6 +115,11 @@ impl Element {
         &self.children
     }
 
+    /// Takes the child elements out of the element.
+    pub fn into_children(self) -> Vec<Element> {
+        self.children
+    }
+
     /// Child elements named `{ns}local`, in document order.
     pub fn children_named<'a>(
         &'a self,
