@@ -74,7 +74,7 @@ pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) ->
     let request_id = request_id::assign(request.headers());
     let span = tracing::info_span!(
         "request",
-        otel.name = %request.method(),
+        otel.name = field::Empty,
         otel.kind = "server",
         otel.status_code = field::Empty,
         request_id = request_id.as_str(),
@@ -89,9 +89,15 @@ pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) ->
         duration_ms = field::Empty,
     );
     telemetry::adopt_caller_trace(&span, request.headers());
-    let result = stages(&gateway, request, &span)
+    let method = request.method().clone();
+    let mut route = None;
+    let result = stages(&gateway, request, &span, &mut route)
         .instrument(span.clone())
         .await;
+    match route {
+        Some(path) => span.record("otel.name", format!("{method} {path}")),
+        None => span.record("otel.name", method.as_str()),
+    };
     let (mut response, outcome) = match result {
         Ok(response) => (response, "ok"),
         Err(error) => {
@@ -108,7 +114,7 @@ pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) ->
     span.record("outcome", outcome);
     span.record("http.response.status_code", response.status().as_u16());
     span.record("duration_ms", started.elapsed().as_millis() as u64);
-    tracing::info!(parent: &span, status = response.status().as_u16(), outcome, "answered");
+    tracing::info!(parent: &span, "answered");
     response
 }
 
@@ -116,6 +122,7 @@ async fn stages(
     gateway: &Gateway,
     request: Request<Incoming>,
     span: &Span,
+    route: &mut Option<&'static str>,
 ) -> Result<Response<Body>, Error> {
     let (parts, body) = request.into_parts();
     if let Some(answer) = catalogue::public(gateway, &parts) {
@@ -132,7 +139,7 @@ async fn stages(
             .ok_or(RouteError::NotFound)?,
     };
     let op = policy.operation;
-    span.record("otel.name", format!("{} {}", op.method, op.path));
+    *route = Some(op.path);
     span.record("http.route", op.path);
     span.record("partner", partner.name);
     span.record("operation", op.id);

@@ -5,6 +5,8 @@
 //! Span fields never hold personal data or secrets: routes are logged by template
 //! (`/v1/insurance/participants/{insurance_code}`), never by the requested path.
 
+use std::io::IsTerminal;
+
 use http::{HeaderMap, HeaderValue};
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::TracerProvider as _;
@@ -77,9 +79,14 @@ pub fn init(config: &TelemetryConfig) -> Result<Telemetry, TelemetryError> {
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
 
     let log_layer = match config.log_format {
-        LogFormat::Pretty => tracing_subscriber::fmt::layer().compact().boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer()
+            .compact()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .boxed(),
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
+            .with_writer(std::io::stderr)
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
