@@ -336,3 +336,18 @@ async fn catalogue_and_admin_health() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn oversized_partner_answer_is_refused() {
+    let t = common::start_with(|c| c.partners.get_mut(REGISTRY).unwrap().max_response_bytes = 1024)
+        .await;
+    let doc = t
+        .get("/v1/enterprises/1200123459")
+        .await
+        .problem(502, "partner-exchange-failed");
+    assert!(
+        doc["detail"].as_str().unwrap().contains("1024 bytes"),
+        "{doc}"
+    );
+    t.stop().await;
+}

@@ -1,20 +1,67 @@
-//! End-to-end: W3C trace context is continued from the caller and passed to the partner.
-//! Installs the global telemetry subscriber, so it lives in its own test binary.
+//! End-to-end: W3C trace context is continued from the caller and passed to the partner,
+//! and spans reach an OTLP/HTTP collector without identifiers or secrets. Installs the
+//! global telemetry subscriber, so it lives in its own test binary.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use http::Method;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::{Method, Response};
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use lienthong_core::config::TelemetryConfig;
 
-#[tokio::test]
-async fn traceparent_is_continued_and_propagated() {
+/// What a fake collector received: (path, content type, body) per export.
+type Exports = Arc<Mutex<Vec<(String, String, Bytes)>>>;
+
+async fn fake_collector() -> (String, Exports) {
+    let exports: Exports = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let store = exports.clone();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let store = store.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                    let store = store.clone();
+                    async move {
+                        let path = request.uri().path().to_owned();
+                        let content_type = request
+                            .headers()
+                            .get("content-type")
+                            .map(|v| v.to_str().unwrap().to_owned())
+                            .unwrap_or_default();
+                        let body = request.into_body().collect().await.unwrap().to_bytes();
+                        store.lock().unwrap().push((path, content_type, body));
+                        Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+                    }
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (url, exports)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traces_are_continued_propagated_and_exported() {
+    let (collector, exports) = fake_collector().await;
     let config = TelemetryConfig {
         log_filter: "warn".into(),
+        otlp_endpoint: Some(collector),
+        service_name: "lienthong-test".into(),
         ..TelemetryConfig::default()
     };
-    let _telemetry = lienthong_core::telemetry::init(&config).unwrap();
+    let telemetry = lienthong_core::telemetry::init(&config).unwrap();
     let t = common::start().await;
     let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
     let incoming = format!("00-{trace_id}-00f067aa0ba902b7-01");
@@ -22,7 +69,10 @@ async fn traceparent_is_continued_and_propagated() {
         .send(
             Method::GET,
             "/v1/enterprises/1200123459",
-            &[("traceparent", incoming.as_str())],
+            &[
+                ("traceparent", incoming.as_str()),
+                ("x-dossier-code", "000.00.82.H58-260101-0001"),
+            ],
             "",
         )
         .await;
@@ -43,4 +93,34 @@ async fn traceparent_is_continued_and_propagated() {
     let b = t.get("/v1/enterprises/1200123459").await;
     assert_eq!(b.header("traceparent").len(), 55);
     t.stop().await;
+
+    // Dropping the guard flushes the batch exporter (a blocking call).
+    tokio::task::block_in_place(|| drop(telemetry));
+    let exports = exports.lock().unwrap();
+    assert!(!exports.is_empty(), "no spans reached the collector");
+    let mut all = Vec::new();
+    for (path, content_type, body) in exports.iter() {
+        assert_eq!(path, "/v1/traces");
+        assert_eq!(content_type, "application/x-protobuf");
+        all.extend_from_slice(body);
+    }
+    let contains = |needle: &str| all.windows(needle.len()).any(|w| w == needle.as_bytes());
+    for expected in [
+        "lienthong-test",
+        "business-registry getEnterprise",
+        "partner.request_id",
+    ] {
+        assert!(
+            contains(expected),
+            "{expected} missing from {}",
+            String::from_utf8_lossy(&all)
+        );
+    }
+    assert!(contains("/v1/enterprises/{enterprise_code}"));
+    assert!(
+        contains("000.00.82.H58-260101-0001"),
+        "the dossier code is traced"
+    );
+    assert!(!contains("1200123459"), "an identifier reached the traces");
+    assert!(!contains("demo-key"), "a secret reached the traces");
 }

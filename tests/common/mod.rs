@@ -68,14 +68,8 @@ impl Answer {
     }
 }
 
-/// The demo configuration on free ports, edited by `adjust`.
-pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestBus {
-    let options = demo::DemoOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        admin_listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: std::env::temp_dir(),
-        latency: Latency::default(),
-    };
+/// One simulator per partner on free ports.
+pub async fn simulators() -> Vec<SimServer> {
     let mut sims = Vec::new();
     for partner in partners::all() {
         sims.push(
@@ -84,6 +78,22 @@ pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestBus {
                 .unwrap(),
         );
     }
+    sims
+}
+
+/// The demo configuration on free ports, edited by `adjust`.
+pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestBus {
+    start_with_sims(simulators().await, adjust).await
+}
+
+/// A bus in front of `sims` with the demo configuration, edited by `adjust`.
+pub async fn start_with_sims(sims: Vec<SimServer>, adjust: impl FnOnce(&mut Config)) -> TestBus {
+    let options = demo::DemoOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        admin_listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: std::env::temp_dir(),
+        latency: Latency::default(),
+    };
     let mut config = demo::config(&options, &sims);
     adjust(&mut config);
     let bus = Bus::start(
