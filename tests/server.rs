@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Request, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http::StatusCode;
+use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use lienthong_core::sim::Latency;
@@ -19,16 +19,8 @@ async fn serves_http2_with_prior_knowledge() {
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new())
         .http2_only(true)
         .build_http();
-    let request = Request::get(format!("http://{}/v1/enterprises/1200123459", t.api()))
-        .header("authorization", format!("ApiKey {}", common::KEY))
-        .body(Full::new(Bytes::new()))
-        .unwrap();
-    let response = client.request(request).await.unwrap();
-    assert_eq!(response.version(), http::Version::HTTP_2);
-    assert_eq!(response.status(), StatusCode::OK);
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(json["enterprise_code"], "1200123459");
+    let url = format!("http://{}/v1/enterprises/1200123459", t.api());
+    common::assert_http2_enterprise(&client, common::authorized_get(url)).await;
     t.stop().await;
 }
 
@@ -43,11 +35,11 @@ async fn shutdown_lets_in_flight_requests_finish() {
     let common::TestBus { bus, sims, .. } = t;
     let in_flight = tokio::spawn(async move {
         let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-        let request = Request::get(format!("http://{api}/v1/enterprises/1200123459"))
-            .header("authorization", format!("ApiKey {}", common::KEY))
-            .body(Full::new(Bytes::new()))
-            .unwrap();
-        client.request(request).await.map(|r| r.status())
+        let url = format!("http://{api}/v1/enterprises/1200123459");
+        client
+            .request(common::authorized_get(url))
+            .await
+            .map(|r| r.status())
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
     bus.shutdown().await;

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{Request, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http::StatusCode;
+use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use lienthong_core::config::{PartnerTls, ServerTls};
@@ -242,17 +242,10 @@ async fn unified_api_over_tls_negotiates_http2() {
         .enable_all_versions()
         .build();
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector);
-    let request = Request::get(format!(
+    let url = format!(
         "https://localhost:{}/v1/enterprises/1200123459",
         t.api().port()
-    ))
-    .header("authorization", format!("ApiKey {}", common::KEY))
-    .body(Full::new(Bytes::new()))
-    .unwrap();
-    let response = client.request(request).await.unwrap();
-    assert_eq!(response.version(), http::Version::HTTP_2);
-    assert_eq!(response.status(), StatusCode::OK);
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    assert!(String::from_utf8_lossy(&body).contains("1200123459"));
+    );
+    common::assert_http2_enterprise(&client, common::authorized_get(url)).await;
     t.stop().await;
 }

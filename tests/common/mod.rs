@@ -176,3 +176,26 @@ impl TestBus {
         }
     }
 }
+
+/// `GET url` with the demo key.
+pub fn authorized_get(url: String) -> Request<Full<Bytes>> {
+    Request::get(url)
+        .header("authorization", format!("ApiKey {KEY}"))
+        .body(Full::new(Bytes::new()))
+        .unwrap()
+}
+
+/// Sends `request` with `client` and asserts an HTTP/2 200 whose body is the enterprise.
+pub async fn assert_http2_enterprise<C>(
+    client: &Client<C, Full<Bytes>>,
+    request: Request<Full<Bytes>>,
+) where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    let response = client.request(request).await.unwrap();
+    assert_eq!(response.version(), http::Version::HTTP_2);
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["enterprise_code"], "1200123459");
+}
