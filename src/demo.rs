@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use lienthong_core::config::{ClientConfig, Config, PartnerConfig};
-use lienthong_core::sim::{Latency, SimOptions, SimServer};
+use lienthong_core::sim::{Latency, SimOptions, SimServer, SimSettings};
 use lienthong_core::{Bus, StartError};
 
 use crate::{openapi, partners, simulators};
@@ -25,6 +25,8 @@ pub struct DemoOptions {
     pub data_dir: PathBuf,
     /// Latency the simulators add.
     pub latency: Latency,
+    /// Partner-specific simulator settings (processing speed of asynchronous partners).
+    pub sim_settings: SimSettings,
 }
 
 /// A running demo: simulators plus bus.
@@ -88,7 +90,13 @@ pub async fn start(options: &DemoOptions) -> Result<Demo, DemoError> {
         latency: options.latency,
         ..SimOptions::default()
     };
-    let simulators = simulators::start(IpAddr::V4(Ipv4Addr::LOCALHOST), 0, &sim_options).await?;
+    let simulators = simulators::start(
+        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        0,
+        &sim_options,
+        &options.sim_settings,
+    )
+    .await?;
     let config = config(options, &simulators);
     let openapi = openapi::json().map_err(DemoError::OpenApi)?;
     let bus = Bus::start(&config, "<demo>", &partners::adapters(), openapi).await?;

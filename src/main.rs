@@ -8,11 +8,12 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use lienthong::{demo, openapi, partners, simulators};
 use lienthong_core::config::TelemetryConfig;
-use lienthong_core::sim::{Latency, SimOptions};
+use lienthong_core::sim::{Latency, SimOptions, SimSettings};
 use lienthong_core::{Bus, Config, telemetry};
 
 /// Liên Thông: one unified API in front of the national services.
@@ -46,7 +47,7 @@ enum Command {
         #[arg(long, default_value_t = 8181)]
         port: u16,
         #[command(flatten)]
-        latency: LatencyArgs,
+        simulator: SimArgs,
         /// Share of requests answered with the partner's fault (0.0–1.0).
         #[arg(long, default_value_t = 0.0)]
         fault_rate: f64,
@@ -63,26 +64,35 @@ enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
         #[command(flatten)]
-        latency: LatencyArgs,
+        simulator: SimArgs,
     },
 }
 
-/// Latency the simulators add, modelling the slow dedicated network.
+/// How the simulators behave: latency of the slow dedicated network, processing speed.
 #[derive(Args)]
-struct LatencyArgs {
+struct SimArgs {
     /// Median added latency in milliseconds.
     #[arg(long, default_value_t = 40)]
     latency_median_ms: u64,
     /// 99th-percentile added latency in milliseconds.
     #[arg(long, default_value_t = 250)]
     latency_p99_ms: u64,
+    /// Milliseconds an asynchronous partner takes per processing step.
+    #[arg(long, default_value_t = 3000)]
+    step_ms: u64,
 }
 
-impl LatencyArgs {
+impl SimArgs {
     fn latency(&self) -> Latency {
         Latency {
             median_ms: self.latency_median_ms,
             p99_ms: self.latency_p99_ms,
+        }
+    }
+
+    fn settings(&self) -> SimSettings {
+        SimSettings {
+            step: Duration::from_millis(self.step_ms.max(1)),
         }
     }
 }
@@ -115,25 +125,21 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Sim {
             bind,
             port,
-            latency,
+            simulator,
             fault_rate,
         } => {
-            sim(
-                bind,
-                port,
-                SimOptions {
-                    latency: latency.latency(),
-                    fault_rate,
-                },
-            )
-            .await
+            let options = SimOptions {
+                latency: simulator.latency(),
+                fault_rate,
+            };
+            sim(bind, port, options, simulator.settings()).await
         }
         Command::Demo {
             listen,
             admin_listen,
             data_dir,
-            latency,
-        } => run_demo(listen, admin_listen, data_dir, latency.latency()).await,
+            simulator,
+        } => run_demo(listen, admin_listen, data_dir, &simulator).await,
     }
 }
 
@@ -180,9 +186,14 @@ fn check(path: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
-async fn sim(bind: IpAddr, port: u16, options: SimOptions) -> Result<(), String> {
+async fn sim(
+    bind: IpAddr,
+    port: u16,
+    options: SimOptions,
+    settings: SimSettings,
+) -> Result<(), String> {
     let _telemetry = telemetry::init(&TelemetryConfig::default()).map_err(|e| e.to_string())?;
-    let servers = simulators::start(bind, port, &options)
+    let servers = simulators::start(bind, port, &options, &settings)
         .await
         .map_err(|e| format!("sim: {e}"))?;
     for server in &servers {
@@ -202,7 +213,7 @@ async fn run_demo(
     listen: SocketAddr,
     admin_listen: SocketAddr,
     data_dir: Option<PathBuf>,
-    latency: Latency,
+    simulator: &SimArgs,
 ) -> Result<(), String> {
     let _telemetry = telemetry::init(&TelemetryConfig::default()).map_err(|e| e.to_string())?;
     let (data_dir, _temp) = match data_dir {
@@ -221,7 +232,8 @@ async fn run_demo(
         listen,
         admin_listen,
         data_dir: data_dir.clone(),
-        latency,
+        latency: simulator.latency(),
+        sim_settings: simulator.settings(),
     };
     let running = demo::start(&options).await.map_err(|e| e.to_string())?;
     let api = running.bus.api_addr();

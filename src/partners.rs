@@ -5,21 +5,21 @@ use std::sync::Arc;
 
 use lienthong_adapter_business_registry::{BusinessRegistry, RegistrySimulator};
 use lienthong_core::adapter::Adapter;
-use lienthong_core::sim::Simulator;
+use lienthong_core::sim::{SimSettings, Simulator};
 
 /// A national service: its adapter and a factory for its simulator.
 pub struct Partner {
     /// The adapter the bus routes to.
     pub adapter: Arc<dyn Adapter>,
     /// Builds the partner's simulator (datasets are built on demand).
-    pub simulator: fn() -> Arc<dyn Simulator>,
+    pub simulator: fn(&SimSettings) -> Arc<dyn Simulator>,
 }
 
 /// Every partner the bus knows, in catalogue order.
 pub fn all() -> Vec<Partner> {
     vec![Partner {
         adapter: Arc::new(BusinessRegistry),
-        simulator: || Arc::new(RegistrySimulator::new()),
+        simulator: |_| Arc::new(RegistrySimulator::new()),
     }]
 }
 

@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use lienthong_core::sim::{SimOptions, SimServer};
+use lienthong_core::sim::{SimOptions, SimServer, SimSettings};
 use tokio::net::TcpListener;
 
 use crate::partners;
@@ -13,6 +13,7 @@ pub async fn start(
     ip: IpAddr,
     first_port: u16,
     options: &SimOptions,
+    settings: &SimSettings,
 ) -> std::io::Result<Vec<SimServer>> {
     let mut servers = Vec::new();
     for (i, partner) in partners::all().into_iter().enumerate() {
@@ -23,7 +24,7 @@ pub async fn start(
         };
         let listener = TcpListener::bind(SocketAddr::new(ip, port)).await?;
         servers.push(SimServer::start(
-            (partner.simulator)(),
+            (partner.simulator)(settings),
             listener,
             options.clone(),
         )?);

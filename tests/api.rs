@@ -351,3 +351,21 @@ async fn oversized_partner_answer_is_refused() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn interrupted_partner_is_503_for_as_long_as_it_lasts() {
+    let t = common::start().await;
+    let sim = t.sim(REGISTRY);
+    sim.inject_for(FaultKind::Unavailable, Duration::from_secs(60));
+    for _ in 0..2 {
+        let a = t.get("/v1/enterprises/1200123459").await;
+        a.problem(503, "partner-unavailable");
+        assert_eq!(a.header("retry-after"), "1");
+    }
+    sim.clear_faults();
+    assert_eq!(
+        t.get("/v1/enterprises/1200123459").await.status,
+        StatusCode::OK
+    );
+    t.stop().await;
+}

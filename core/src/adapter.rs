@@ -35,6 +35,27 @@ pub struct Operation {
     /// Input fields that identify a person or a business. They are kept out of logs and
     /// traces; the audit log stores only a keyed digest of them.
     pub identifiers: &'static [&'static str],
+    /// How the core serves the operation.
+    pub kind: OperationKind,
+    /// Whether answers are pages: the canonical answer then carries `total`, `page` and
+    /// `page_size`, and the core adds RFC 8288 `Link` headers (first, prev, next, last).
+    pub paged: bool,
+}
+
+/// How the core serves an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationKind {
+    /// One synchronous partner call: [`Adapter::encode`] → partner → [`Adapter::decode`].
+    Call,
+    /// An application accepted at once (202) and stored durably; the core delivers it
+    /// with [`Applications::submit_request`] and follows it with
+    /// [`Applications::status_request`]. Needs an `Idempotency-Key`. A `callback_url`
+    /// field of the input receives signed status changes; a `dossier_code` field is the
+    /// dossier sent to the partner.
+    Submit,
+    /// The stored state of an application accepted by the adapter's `Submit` operation;
+    /// the path's one parameter is the application id. Never calls the partner.
+    Status,
 }
 
 /// A unified-API request as the validation step sees it: decoded path parameters, query
@@ -310,6 +331,77 @@ pub trait Adapter: Send + Sync + 'static {
     fn cache_key(&self, op: &Operation, input: &Input) -> String {
         format!("{}:{}", op.id, input.value())
     }
+
+    /// Translation for asynchronous partners, needed when an operation is
+    /// [`OperationKind::Submit`]. Default: none.
+    fn applications(&self) -> Option<&dyn Applications> {
+        None
+    }
+}
+
+/// Translation for partners that accept applications and process them over days, with
+/// no callbacks: the core submits, then polls. Pure, like [`Adapter`].
+pub trait Applications: Send + Sync {
+    /// The request handing a validated application to the partner. Sent again, unchanged
+    /// but for `ctx`, until the partner answers; the partner must be idempotent on it.
+    fn submit_request(
+        &self,
+        input: &Input,
+        ctx: &CallContext<'_>,
+    ) -> Result<WireRequest, EncodeError>;
+
+    /// Reads the partner's answer to a submission.
+    fn submit_outcome(&self, response: &WireResponse) -> Submission;
+
+    /// The request asking for the state of the application the partner calls `reference`.
+    fn status_request(
+        &self,
+        reference: &str,
+        ctx: &CallContext<'_>,
+    ) -> Result<WireRequest, EncodeError>;
+
+    /// Reads a status answer.
+    fn status_outcome(&self, response: &WireResponse) -> Progress;
+}
+
+/// The partner's answer to a submission.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Submission {
+    /// Accepted; the partner's reference for later status requests.
+    Accepted {
+        /// The partner's id of the application.
+        reference: String,
+    },
+    /// Refused for good (the partner found the application invalid): the application fails.
+    Refused {
+        /// The partner's reason.
+        detail: String,
+    },
+    /// Not answered; retried later when the failure is transient.
+    Failed(PartnerFailure),
+}
+
+/// The partner's answer to a status request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// The current state.
+    State(ApplicationState),
+    /// The partner does not know the reference.
+    Unknown,
+    /// Not answered; asked again later.
+    Failed(PartnerFailure),
+}
+
+/// An application's state as the partner reports it, in canonical form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationState {
+    /// Canonical status name (e.g. `verifying`, `issued`).
+    pub status: &'static str,
+    /// Whether the state can no longer change (polling stops).
+    pub is_final: bool,
+    /// Further canonical fields merged into the status answer (e.g. `expected_on`,
+    /// `rejection_reason`, `certificate`).
+    pub details: serde_json::Map<String, Value>,
 }
 
 /// Reads a `Retry-After` header given in seconds (the form partners use).

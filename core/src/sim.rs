@@ -4,8 +4,9 @@
 //!
 //! Control endpoints (served beside the partner's own paths):
 //! - `GET /__sim/stats`: requests received, per path, faults injected;
-//! - `POST /__sim/faults` `{"kind": "fault|busy|http_500|malformed|hang", "count": N}`:
-//!   answer the next `N` requests with that fault; `DELETE /__sim/faults` clears them;
+//! - `POST /__sim/faults` `{"kind": "fault|busy|unavailable|http_500|malformed|hang",
+//!   "count": N}` answers the next `N` requests with that fault, or with `"for_ms": T`
+//!   every request for the next `T` ms; `DELETE /__sim/faults` clears them;
 //! - `PUT /__sim/latency` `{"median_ms": M, "p99_ms": P}`: change the latency.
 
 use std::collections::{BTreeMap, VecDeque};
@@ -13,7 +14,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
@@ -53,6 +54,8 @@ pub enum PartnerFault {
         /// Seconds for the `Retry-After` header.
         retry_after_secs: u64,
     },
+    /// Result code `03`: temporarily interrupted, retry later.
+    Unavailable,
 }
 
 /// A fault the harness can be told to inject.
@@ -63,6 +66,8 @@ pub enum FaultKind {
     Fault,
     /// The partner's throttling answer ([`PartnerFault::Busy`], `Retry-After: 1`).
     Busy,
+    /// The partner's "temporarily interrupted" answer ([`PartnerFault::Unavailable`]).
+    Unavailable,
     /// A bare HTTP 500 with an HTML body, as a broken proxy would send.
     Http500,
     /// The normal answer cut in half.
@@ -98,6 +103,22 @@ impl Latency {
     }
 }
 
+/// Partner-specific knobs handed to simulator factories.
+#[derive(Debug, Clone)]
+pub struct SimSettings {
+    /// How long one processing step takes at asynchronous partners (an application moves
+    /// one state per step).
+    pub step: Duration,
+}
+
+impl Default for SimSettings {
+    fn default() -> Self {
+        Self {
+            step: Duration::from_secs(3),
+        }
+    }
+}
+
 /// How a simulator behaves beyond its dataset.
 #[derive(Debug, Clone, Default)]
 pub struct SimOptions {
@@ -124,6 +145,7 @@ struct FaultOrder {
     kind: FaultKind,
     #[serde(default = "one")]
     count: u32,
+    for_ms: Option<u64>,
 }
 
 fn one() -> u32 {
@@ -136,6 +158,7 @@ struct SimState {
     faults_injected: AtomicU64,
     by_path: Mutex<BTreeMap<String, u64>>,
     pending_faults: Mutex<VecDeque<FaultKind>>,
+    fault_until: Mutex<Option<(FaultKind, Instant)>>,
     recent: Mutex<VecDeque<WireRequest>>,
     latency: Mutex<Latency>,
     fault_rate: f64,
@@ -175,6 +198,7 @@ impl SimServer {
             faults_injected: AtomicU64::new(0),
             by_path: Mutex::new(BTreeMap::new()),
             pending_faults: Mutex::new(VecDeque::new()),
+            fault_until: Mutex::new(None),
             recent: Mutex::new(VecDeque::with_capacity(RECENT_REQUESTS)),
             latency: Mutex::new(options.latency),
             fault_rate: options.fault_rate.clamp(0.0, 1.0),
@@ -228,9 +252,14 @@ impl SimServer {
         lock(&self.state.pending_faults).extend(std::iter::repeat_n(kind, count as usize));
     }
 
+    /// Answers every request with `kind` for the next `period`.
+    pub fn inject_for(&self, kind: FaultKind, period: Duration) {
+        *lock(&self.state.fault_until) = Some((kind, Instant::now() + period));
+    }
+
     /// Drops faults not yet injected.
     pub fn clear_faults(&self) {
-        lock(&self.state.pending_faults).clear();
+        self.state.clear_faults();
     }
 
     /// Changes the latency distribution.
@@ -254,7 +283,17 @@ impl SimState {
         }
     }
 
+    fn clear_faults(&self) {
+        lock(&self.pending_faults).clear();
+        *lock(&self.fault_until) = None;
+    }
+
     fn next_fault(&self) -> Option<FaultKind> {
+        if let Some((kind, until)) = *lock(&self.fault_until)
+            && Instant::now() < until
+        {
+            return Some(kind);
+        }
         if let Some(kind) = lock(&self.pending_faults).pop_front() {
             return Some(kind);
         }
@@ -333,6 +372,7 @@ async fn serve(state: &SimState, req: Request<Incoming>) -> Response<Full<Bytes>
         Some(FaultKind::Busy) => state.simulator.fault(PartnerFault::Busy {
             retry_after_secs: 1,
         }),
+        Some(FaultKind::Unavailable) => state.simulator.fault(PartnerFault::Unavailable),
         Some(FaultKind::Http500) => {
             return html(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -362,6 +402,15 @@ fn control_endpoint(
     match (method, what) {
         (&Method::GET, "stats") => json(StatusCode::OK, &state.stats()),
         (&Method::POST, "faults") => match serde_json::from_slice::<FaultOrder>(body) {
+            Ok(FaultOrder {
+                kind,
+                for_ms: Some(ms),
+                ..
+            }) => {
+                *lock(&state.fault_until) =
+                    Some((kind, Instant::now() + Duration::from_millis(ms)));
+                plain(StatusCode::NO_CONTENT, "")
+            }
             Ok(order) => {
                 lock(&state.pending_faults)
                     .extend(std::iter::repeat_n(order.kind, order.count as usize));
@@ -370,7 +419,7 @@ fn control_endpoint(
             Err(e) => plain(StatusCode::BAD_REQUEST, &format!("bad fault order: {e}")),
         },
         (&Method::DELETE, "faults") => {
-            lock(&state.pending_faults).clear();
+            state.clear_faults();
             plain(StatusCode::NO_CONTENT, "")
         }
         (&Method::PUT, "latency") => match serde_json::from_slice::<Latency>(body) {

@@ -14,7 +14,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use lienthong::{demo, openapi, partners};
 use lienthong_core::config::Config;
-use lienthong_core::sim::{SimOptions, SimServer};
+use lienthong_core::sim::{SimOptions, SimServer, SimSettings};
 use lienthong_core::{Bus, sim::Latency};
 
 pub const KEY: &str = demo::DEMO_KEY;
@@ -68,12 +68,19 @@ impl Answer {
     }
 }
 
+/// Simulator settings for tests: asynchronous partners move one state every 50 ms.
+pub fn sim_settings() -> SimSettings {
+    SimSettings {
+        step: Duration::from_millis(50),
+    }
+}
+
 /// One simulator per partner on free ports.
 pub async fn simulators() -> Vec<SimServer> {
     let mut sims = Vec::new();
     for partner in partners::all() {
         sims.push(
-            SimServer::start_local((partner.simulator)(), SimOptions::default())
+            SimServer::start_local((partner.simulator)(&sim_settings()), SimOptions::default())
                 .await
                 .unwrap(),
         );
@@ -93,6 +100,7 @@ pub async fn start_with_sims(sims: Vec<SimServer>, adjust: impl FnOnce(&mut Conf
         admin_listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: std::env::temp_dir(),
         latency: Latency::default(),
+        sim_settings: sim_settings(),
     };
     let mut config = demo::config(&options, &sims);
     adjust(&mut config);

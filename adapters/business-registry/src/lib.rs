@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use http::Method;
 use lienthong_core::adapter::{
-    Adapter, CallContext, EncodeError, Input, InvalidInput, Operation, Outcome, UnifiedRequest,
-    WireRequest, WireResponse,
+    Adapter, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind, Outcome,
+    UnifiedRequest, WireRequest, WireResponse,
 };
 
 pub use code::validate_enterprise_code;
@@ -46,6 +46,8 @@ static OPERATIONS: [Operation; 1] = [Operation {
     timeout: Duration::from_secs(10),
     cache_ttl: Some(Duration::from_secs(60 * 60)),
     identifiers: &[CODE_FIELD],
+    kind: OperationKind::Call,
+    paged: false,
 }];
 
 /// The business-registry adapter (partner `business-registry`).

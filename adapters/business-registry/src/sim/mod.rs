@@ -113,6 +113,9 @@ impl Simulator for RegistrySimulator {
                 "Hệ thống đang quá tải, vui lòng thử lại sau",
                 Some(retry_after_secs),
             ),
+            PartnerFault::Unavailable => {
+                answer::result("03", "Hệ thống tạm thời gián đoạn, vui lòng thử lại sau")
+            }
         }
     }
 }
