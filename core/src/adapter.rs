@@ -166,6 +166,8 @@ impl InvalidInput {
 pub struct CallContext<'a> {
     /// The province's consumer code at the partner (`MaDonVi`, e.g. `H82`).
     pub consumer_code: &'a str,
+    /// The province's code (mã tỉnh, e.g. `82` for Tiền Giang).
+    pub province_code: &'a str,
     /// Request id for the partner (`MaYeuCau`); unique per attempt.
     pub request_id: &'a str,
     /// Provincial dossier code (`MaHoSo`), when the caller gave one.
@@ -290,13 +292,15 @@ pub enum FailureKind {
 /// A partner adapter: declarations plus pure translation.
 ///
 /// Implementations are registered once, in the binary's partner list. Only [`partner`],
-/// [`operations`], [`validate`], [`encode`] and [`decode`] are required.
+/// [`operations`] and [`validate`] are required; [`encode`] and [`decode`] are needed for
+/// [`OperationKind::Call`] operations, [`applications`] for [`OperationKind::Submit`].
 ///
 /// [`partner`]: Adapter::partner
 /// [`operations`]: Adapter::operations
 /// [`validate`]: Adapter::validate
 /// [`encode`]: Adapter::encode
 /// [`decode`]: Adapter::decode
+/// [`applications`]: Adapter::applications
 pub trait Adapter: Send + Sync + 'static {
     /// The partner's name in config, routes, metrics and problem documents
     /// (e.g. `business-registry`).
@@ -310,22 +314,40 @@ pub trait Adapter: Send + Sync + 'static {
     /// The operations this adapter serves.
     fn operations(&self) -> &'static [Operation];
 
-    /// Checks and normalises the input of `op` before any partner call. Runs on every
-    /// request; must refuse anything the partner would refuse as malformed.
+    /// Whether the partner needs `username` and a password in config (checked at start).
+    /// Default: no.
+    fn requires_credentials(&self) -> bool {
+        false
+    }
+
+    /// Checks and normalises the input of a `Call` or `Submit` operation before anything
+    /// is sent or stored. Runs on every request; must refuse anything the partner would
+    /// refuse as malformed. (`Status` operations take only the application id, which the
+    /// core checks.)
     fn validate(&self, op: &Operation, request: &UnifiedRequest<'_>)
     -> Result<Input, InvalidInput>;
 
-    /// Builds the wire request for one attempt.
+    /// Builds the wire request of a `Call` operation for one attempt. Default: none.
     fn encode(
         &self,
         op: &Operation,
-        input: &Input,
-        ctx: &CallContext<'_>,
-    ) -> Result<WireRequest, EncodeError>;
+        _input: &Input,
+        _ctx: &CallContext<'_>,
+    ) -> Result<WireRequest, EncodeError> {
+        Err(EncodeError(format!(
+            "{} has no synchronous partner call",
+            op.id
+        )))
+    }
 
-    /// Reads the partner's answer. Never fails: what cannot be understood is
-    /// [`FailureKind::Malformed`].
-    fn decode(&self, op: &Operation, response: &WireResponse) -> Outcome;
+    /// Reads the partner's answer to a `Call` operation. Never fails: what cannot be
+    /// understood is [`FailureKind::Malformed`]. Default: nothing is understood.
+    fn decode(&self, op: &Operation, _response: &WireResponse) -> Outcome {
+        Outcome::Failed(PartnerFailure::new(
+            FailureKind::Malformed,
+            format!("{} has no synchronous partner call", op.id),
+        ))
+    }
 
     /// The cache key of a validated input. Default: operation id and canonical input JSON.
     fn cache_key(&self, op: &Operation, input: &Input) -> String {

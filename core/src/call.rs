@@ -108,6 +108,7 @@ async fn attempt(
         .map_err(|e| CallError::Internal(format!("no randomness for a nonce: {e}")))?;
     let context = CallContext {
         consumer_code: &partner.consumer_code,
+        province_code: &partner.province_code,
         request_id,
         dossier_code: caller.dossier_code.as_deref(),
         credentials: partner.credentials.as_ref(),

@@ -13,9 +13,12 @@ use serde::Deserialize;
 use crate::adapter::Adapter;
 
 /// The whole configuration of one bus instance.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The province this bus serves (mã tỉnh; `82` is Tiền Giang).
+    #[serde(default = "default_province_code")]
+    pub province_code: String,
     /// Listeners and request limits.
     #[serde(default)]
     pub server: ServerConfig,
@@ -28,6 +31,22 @@ pub struct Config {
     /// National services, by adapter name (e.g. `business-registry`).
     #[serde(default)]
     pub partners: BTreeMap<String, PartnerConfig>,
+}
+
+fn default_province_code() -> String {
+    "82".into()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            province_code: default_province_code(),
+            server: ServerConfig::default(),
+            telemetry: TelemetryConfig::default(),
+            clients: Vec::new(),
+            partners: BTreeMap::new(),
+        }
+    }
 }
 
 /// Listeners and request limits.
@@ -288,6 +307,14 @@ impl Config {
     }
 
     fn validate_server(&self, issues: &mut Issues) {
+        if self.province_code.len() != 2 || !self.province_code.bytes().all(|b| b.is_ascii_digit())
+        {
+            issues.add(
+                "province_code",
+                format!("`{}` is not a two-digit province code", self.province_code),
+                "use the province's code, e.g. \"82\" for Tiền Giang",
+            );
+        }
         let s = &self.server;
         if s.listen == s.admin_listen && s.listen.port() != 0 {
             issues.add(
@@ -425,6 +452,14 @@ impl Config {
                     format!("{key}.max_response_bytes"),
                     format!("{} is outside 1024..=268435456", partner.max_response_bytes),
                     "use a size such as 4194304 (4 MiB)",
+                );
+            }
+            let has_password = partner.password.is_some() || partner.password_env.is_some();
+            if adapter.requires_credentials() && (partner.username.is_none() || !has_password) {
+                issues.add(
+                    format!("{key}.username"),
+                    "this partner needs credentials",
+                    "set username and password_env (the password itself stays out of the file)",
                 );
             }
             if partner.password.is_some() && partner.password_env.is_some() {

@@ -18,6 +18,7 @@ pub(crate) struct Partner {
     pub(crate) name: &'static str,
     pub(crate) adapter: Arc<dyn Adapter>,
     pub(crate) consumer_code: String,
+    pub(crate) province_code: String,
     pub(crate) credentials: Option<Credentials>,
     pub(crate) upstream: Upstream,
     pub(crate) operations: Vec<OperationPolicy>,
@@ -58,7 +59,8 @@ impl Gateway {
             let Some(partner_config) = config.partners.get(adapter.partner()) else {
                 continue;
             };
-            if let Some(partner) = build_partner(adapter, partner_config, &env, &mut issues) {
+            if let Some(partner) = build_partner(adapter, config, partner_config, &env, &mut issues)
+            {
                 partners.push(partner);
             }
         }
@@ -111,6 +113,7 @@ impl Gateway {
 
 fn build_partner(
     adapter: &Arc<dyn Adapter>,
+    bus: &Config,
     config: &PartnerConfig,
     env: &dyn Fn(&str) -> Option<String>,
     issues: &mut Issues,
@@ -176,6 +179,7 @@ fn build_partner(
         name,
         adapter: adapter.clone(),
         consumer_code: config.consumer_code.clone(),
+        province_code: bus.province_code.clone(),
         credentials,
         upstream,
         operations,

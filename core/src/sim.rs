@@ -42,6 +42,12 @@ pub trait Simulator: Send + Sync + 'static {
 
     /// The partner's own error answer in its format (a SOAP Fault, a JSON error body).
     fn fault(&self, fault: PartnerFault) -> WireResponse;
+
+    /// Partner-specific counters for `GET /__sim/stats` (e.g. applications created).
+    /// Default: none.
+    fn stats(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
 }
 
 /// Errors a simulator produces in its partner's format.
@@ -129,7 +135,7 @@ pub struct SimOptions {
 }
 
 /// Counters a simulator keeps about what it received.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SimStats {
     /// Partner requests received (control endpoints excluded).
     pub requests: u64,
@@ -137,6 +143,8 @@ pub struct SimStats {
     pub by_path: BTreeMap<String, u64>,
     /// Requests answered with an injected fault.
     pub faults_injected: u64,
+    /// The simulator's own counters ([`Simulator::stats`]).
+    pub partner: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize)]
@@ -280,6 +288,7 @@ impl SimState {
             requests: self.requests.load(Ordering::Relaxed),
             by_path: lock(&self.by_path).clone(),
             faults_injected: self.faults_injected.load(Ordering::Relaxed),
+            partner: self.simulator.stats(),
         }
     }
 

@@ -32,6 +32,7 @@ pub fn context(credentials: Option<&Credentials>) -> CallContext<'_> {
     nonce.iter_mut().for_each(|b| *b = rand::random());
     CallContext {
         consumer_code: TEST_CONSUMER,
+        province_code: "82",
         request_id: "test-request-1",
         dossier_code: Some("000.00.82.H58-260101-0001"),
         credentials,

@@ -188,6 +188,7 @@ fn the_dossier_code_is_omitted_when_there_is_none() {
 fn header_values_are_escaped() {
     let ctx = CallContext {
         consumer_code: "H82<&>",
+        province_code: "82",
         request_id: "a\"b'c",
         dossier_code: Some("</dk:MaHoSo><x>"),
         credentials: None,
