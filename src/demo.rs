@@ -1,9 +1,9 @@
 //! `lienthong demo`: every simulator and the bus in one process, on the embedded defaults,
 //! with the API key `demo-key`.
 
-use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use lienthong_core::config::{ClientConfig, Config, PartnerConfig};
 use lienthong_core::sim::{Latency, SimOptions, SimServer, SimSettings};
@@ -13,6 +13,8 @@ use crate::{openapi, partners, simulators};
 
 /// The demo's API key.
 pub const DEMO_KEY: &str = "demo-key";
+/// The secret that signs the demo client's webhooks.
+pub const DEMO_WEBHOOK_SECRET: &str = "demo-webhook-secret";
 
 /// Where and how the demo runs.
 #[derive(Debug, Clone)]
@@ -58,26 +60,21 @@ pub fn config(options: &DemoOptions, simulators: &[SimServer]) -> Config {
     let mut config = Config::default();
     config.server.listen = options.listen;
     config.server.admin_listen = options.admin_listen;
+    config.storage.data_dir = options.data_dir.clone();
     config.clients.push(ClientConfig {
         id: "demo".into(),
         api_key: Some(DEMO_KEY.into()),
         allow: vec!["*".into()],
+        webhook_secret: Some(DEMO_WEBHOOK_SECRET.into()),
         ..ClientConfig::default()
     });
+    // Ask asynchronous partners about as often as the simulated clock moves.
+    let poll_interval = options.sim_settings.step.min(Duration::from_secs(1));
     config.partners = simulators
         .iter()
         .map(|sim| {
-            let partner = PartnerConfig {
-                base_url: sim.base_url(),
-                consumer_code: "H82".into(),
-                timeout: None,
-                max_response_bytes: 4 * 1024 * 1024,
-                username: None,
-                password: None,
-                password_env: None,
-                tls: None,
-                operations: BTreeMap::new(),
-            };
+            let mut partner = PartnerConfig::new(sim.base_url(), "H82");
+            partner.poll_interval = poll_interval;
             (sim.partner().to_owned(), partner)
         })
         .collect();

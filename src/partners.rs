@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use lienthong_adapter_business_registry::{BusinessRegistry, RegistrySimulator};
+use lienthong_adapter_judicial_records::{JudicialRecords, JudicialRecordsSimulator};
 use lienthong_core::adapter::Adapter;
 use lienthong_core::sim::{SimSettings, Simulator};
 
@@ -17,10 +18,12 @@ pub struct Partner {
 
 /// Every partner the bus knows, in catalogue order.
 pub fn all() -> Vec<Partner> {
-    vec![Partner {
-        adapter: Arc::new(BusinessRegistry),
-        simulator: |_| Arc::new(RegistrySimulator::new()),
-    }]
+    #[rustfmt::skip]
+    let partners = vec![
+        Partner { adapter: Arc::new(BusinessRegistry), simulator: |_| Arc::new(RegistrySimulator::new()) },
+        Partner { adapter: Arc::new(JudicialRecords), simulator: |s| Arc::new(JudicialRecordsSimulator::new(s)) },
+    ];
+    partners
 }
 
 /// The adapters of [`all`].

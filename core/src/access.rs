@@ -74,6 +74,7 @@ mod tests {
         Client {
             id: "c".into(),
             grants: grants.iter().map(|g| Grant::parse(g)).collect(),
+            webhook_secret: None,
         }
     }
 

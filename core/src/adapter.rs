@@ -102,6 +102,11 @@ impl Input {
         serde_json::to_value(value).map(Self)
     }
 
+    /// An input validated earlier and read back from the store.
+    pub fn from_stored(value: Value) -> Self {
+        Self(value)
+    }
+
     /// Reads the input back into the adapter's typed struct.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, EncodeError> {
         T::deserialize(&self.0).map_err(|e| EncodeError(format!("input does not fit: {e}")))

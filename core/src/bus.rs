@@ -14,10 +14,14 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::adapter::Adapter;
 use crate::admin::Admin;
+use crate::applications::Outbox;
 use crate::config::{Config, ConfigError};
+use crate::dispatch;
 use crate::gateway::Gateway;
 use crate::pipeline::{self, Body};
 use crate::server::{self, Handler, ServeOptions};
+use crate::store::{Store, StoreError};
+use crate::webhook;
 
 /// Why the bus could not start.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +44,9 @@ pub enum StartError {
     /// The server certificate could not be loaded.
     #[error("server.tls: {0}. Fix: point cert_file and key_file at readable PEM files")]
     Tls(String),
+    /// The store could not be opened.
+    #[error("{0}")]
+    Store(#[from] StoreError),
 }
 
 struct Api {
@@ -54,6 +61,7 @@ impl Handler for Api {
 
 /// The running servers.
 pub struct Bus {
+    store: Store,
     api_addr: SocketAddr,
     admin_addr: SocketAddr,
     stop: watch::Sender<bool>,
@@ -68,7 +76,9 @@ impl Bus {
         adapters: &[Arc<dyn Adapter>],
         openapi: Bytes,
     ) -> Result<Self, StartError> {
-        let gateway = Gateway::build(config, file, adapters, openapi)?;
+        let store = Store::open(&config.storage).await?;
+        let outbox = Arc::new(Outbox::new(store.clone()));
+        let gateway = Gateway::build(config, file, adapters, openapi, outbox.clone())?;
         let gateway = Arc::new(ArcSwap::from_pointee(gateway));
         let tls = match &config.server.tls {
             Some(tls) => Some(TlsAcceptor::from(
@@ -103,24 +113,23 @@ impl Bus {
             tls: None,
             ..options.clone()
         };
+        let deliverer = webhook::spawn(store.clone(), gateway.clone(), stopped.clone())
+            .map_err(StartError::Tls)?;
+        let api = Arc::new(Api {
+            gateway: gateway.clone(),
+        });
+        let admin = Arc::new(Admin {
+            gateway: gateway.clone(),
+        });
         let tasks = vec![
-            server::spawn(
-                api_listener,
-                Arc::new(Api {
-                    gateway: gateway.clone(),
-                }),
-                options,
-                stopped.clone(),
-            ),
-            server::spawn(
-                admin_listener,
-                Arc::new(Admin { gateway }),
-                admin_options,
-                stopped,
-            ),
+            server::spawn(api_listener, api, options, stopped.clone()),
+            server::spawn(admin_listener, admin, admin_options, stopped.clone()),
+            dispatch::spawn(outbox, gateway, stopped),
+            deliverer,
         ];
         tracing::info!(api = %api_addr, admin = %admin_addr, "listening");
         Ok(Self {
+            store,
             api_addr,
             admin_addr,
             stop,
@@ -138,12 +147,14 @@ impl Bus {
         self.admin_addr
     }
 
-    /// Stops accepting, lets in-flight requests finish (up to the grace period) and returns.
+    /// Stops accepting, lets in-flight requests finish (up to the grace period), stops the
+    /// background workers between steps and closes the store.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;
         }
+        self.store.close().await;
         tracing::info!("stopped");
     }
 

@@ -2,15 +2,11 @@
 //! asks the adapter for the wire request, sends it through the partner's upstream client
 //! under the operation's deadline and decodes the answer.
 
-use std::time::SystemTime;
-
-use rand::TryRng;
-use rand::rngs::SysRng;
 use serde_json::Value;
 use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
 
-use crate::adapter::{CallContext, EncodeError, FailureKind, Input, Outcome, PartnerFailure};
+use crate::adapter::{EncodeError, FailureKind, Input, Outcome, PartnerFailure};
 use crate::caller::CallerContext;
 use crate::gateway::{OperationPolicy, Partner};
 use crate::upstream::UpstreamError;
@@ -102,19 +98,9 @@ async fn attempt(
     request_id: &str,
     deadline: Instant,
 ) -> Result<Value, CallError> {
-    let mut nonce = [0u8; 16];
-    SysRng
-        .try_fill_bytes(&mut nonce)
-        .map_err(|e| CallError::Internal(format!("no randomness for a nonce: {e}")))?;
-    let context = CallContext {
-        consumer_code: &partner.consumer_code,
-        province_code: &partner.province_code,
-        request_id,
-        dossier_code: caller.dossier_code.as_deref(),
-        credentials: partner.credentials.as_ref(),
-        now: SystemTime::now(),
-        nonce,
-    };
+    let context = partner
+        .context(request_id, caller.dossier_code.as_deref())
+        .map_err(CallError::Internal)?;
     let mut wire = partner.adapter.encode(policy.operation, input, &context)?;
     let span = Span::current();
     crate::telemetry::inject(&span, &mut wire.headers);

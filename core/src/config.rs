@@ -25,6 +25,9 @@ pub struct Config {
     /// Logs and traces.
     #[serde(default)]
     pub telemetry: TelemetryConfig,
+    /// Durable state: applications, webhooks.
+    #[serde(default)]
+    pub storage: StorageConfig,
     /// Provincial applications allowed to call the API.
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -43,6 +46,7 @@ impl Default for Config {
             province_code: default_province_code(),
             server: ServerConfig::default(),
             telemetry: TelemetryConfig::default(),
+            storage: StorageConfig::default(),
             clients: Vec::new(),
             partners: BTreeMap::new(),
         }
@@ -78,6 +82,28 @@ impl Default for ServerConfig {
             shutdown_grace: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
             tls: None,
+        }
+    }
+}
+
+/// Where durable state lives.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// Directory of the embedded SQLite database (used when `url` is not set).
+    pub data_dir: PathBuf,
+    /// `postgres://…` URL of a PostgreSQL database shared by every instance.
+    pub url: Option<String>,
+    /// Connections to PostgreSQL per instance.
+    pub max_connections: u32,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            url: None,
+            max_connections: 10,
         }
     }
 }
@@ -147,6 +173,10 @@ pub struct ClientConfig {
     /// Grants: `*`, a partner name, or `partner/operationId`.
     #[serde(default)]
     pub allow: Vec<String>,
+    /// Secret that signs this client's webhooks (development; prefer `webhook_secret_env`).
+    pub webhook_secret: Option<String>,
+    /// Name of an environment variable holding the webhook secret.
+    pub webhook_secret_env: Option<String>,
 }
 
 /// One national service.
@@ -171,9 +201,34 @@ pub struct PartnerConfig {
     pub password_env: Option<String>,
     /// TLS towards the partner.
     pub tls: Option<PartnerTls>,
+    /// How often the state of an application at an asynchronous partner is asked for.
+    #[serde(default = "default_poll_interval", with = "humantime_serde")]
+    pub poll_interval: Duration,
     /// Per-operation overrides, by operation id.
     #[serde(default)]
     pub operations: BTreeMap<String, OperationOverride>,
+}
+
+impl PartnerConfig {
+    /// A partner at `base_url` with every other key at its default.
+    pub fn new(base_url: impl Into<String>, consumer_code: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            consumer_code: consumer_code.into(),
+            timeout: None,
+            max_response_bytes: default_max_response_bytes(),
+            username: None,
+            password: None,
+            password_env: None,
+            tls: None,
+            poll_interval: default_poll_interval(),
+            operations: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_poll_interval() -> Duration {
+    Duration::from_secs(30)
 }
 
 fn default_max_response_bytes() -> usize {
@@ -337,6 +392,22 @@ impl Config {
                 "use a duration such as \"10s\"",
             );
         }
+        if let Some(url) = &self.storage.url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            issues.add(
+                "storage.url",
+                "is not a postgres:// URL",
+                "give a PostgreSQL URL, or remove the key to use SQLite in storage.data_dir",
+            );
+        }
+        if !(1..=200).contains(&self.storage.max_connections) {
+            issues.add(
+                "storage.max_connections",
+                "is outside 1..=200",
+                "use a number such as 10",
+            );
+        }
         let t = &self.telemetry;
         if !(0.0..=1.0).contains(&t.sample_ratio) {
             issues.add(
@@ -394,6 +465,13 @@ impl Config {
                     "use the output of: printf %s KEY | sha256sum",
                 );
             }
+            if client.webhook_secret.is_some() && client.webhook_secret_env.is_some() {
+                issues.add(
+                    format!("{key}.webhook_secret"),
+                    "both webhook_secret and webhook_secret_env are set",
+                    "keep only webhook_secret_env",
+                );
+            }
             if let Some(api_key) = &client.api_key
                 && api_key.len() < 8
             {
@@ -447,6 +525,15 @@ impl Config {
                 );
             }
             check_timeout(issues, &format!("{key}.timeout"), partner.timeout);
+            if partner.poll_interval < Duration::from_millis(10)
+                || partner.poll_interval > Duration::from_secs(86_400)
+            {
+                issues.add(
+                    format!("{key}.poll_interval"),
+                    format!("{:?} is outside [10ms, 24h]", partner.poll_interval),
+                    "use a duration such as \"30s\"",
+                );
+            }
             if !(1024..=256 * 1024 * 1024).contains(&partner.max_response_bytes) {
                 issues.add(
                     format!("{key}.max_response_bytes"),

@@ -3,11 +3,15 @@
 //! whole, so a request always sees one consistent configuration.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use rand::TryRng;
+use rand::rngs::SysRng;
 
 use bytes::Bytes;
 
-use crate::adapter::{Adapter, Credentials, Operation};
+use crate::adapter::{Adapter, CallContext, Credentials, Operation, OperationKind};
+use crate::applications::Outbox;
 use crate::config::{Config, ConfigError, Issues, PartnerConfig};
 use crate::identity::Clients;
 use crate::route::{Routes, Target};
@@ -22,6 +26,38 @@ pub(crate) struct Partner {
     pub(crate) credentials: Option<Credentials>,
     pub(crate) upstream: Upstream,
     pub(crate) operations: Vec<OperationPolicy>,
+    pub(crate) poll_interval: Duration,
+}
+
+impl Partner {
+    /// The facts of one attempt: this partner's codes and credentials, a request id, the
+    /// clock and a nonce from the OS CSPRNG.
+    pub(crate) fn context<'a>(
+        &'a self,
+        request_id: &'a str,
+        dossier_code: Option<&'a str>,
+    ) -> Result<CallContext<'a>, String> {
+        let mut nonce = [0u8; 16];
+        SysRng
+            .try_fill_bytes(&mut nonce)
+            .map_err(|e| format!("no randomness for a nonce: {e}"))?;
+        Ok(CallContext {
+            consumer_code: &self.consumer_code,
+            province_code: &self.province_code,
+            request_id,
+            dossier_code,
+            credentials: self.credentials.as_ref(),
+            now: SystemTime::now(),
+            nonce,
+        })
+    }
+
+    /// The policy of the adapter's `Submit` operation, if it has one.
+    pub(crate) fn submit_policy(&self) -> Option<&OperationPolicy> {
+        self.operations
+            .iter()
+            .find(|p| p.operation.kind == OperationKind::Submit)
+    }
 }
 
 /// An operation with the policy config made of its declaration.
@@ -37,17 +73,20 @@ pub struct Gateway {
     pub(crate) partners: Vec<Partner>,
     pub(crate) max_body_bytes: usize,
     pub(crate) openapi: Bytes,
+    pub(crate) outbox: Arc<Outbox>,
 }
 
 impl Gateway {
     /// Validates `config` against `adapters` and builds the runtime state. Only partners
     /// present in `config.partners` are served. `openapi` is the JSON served at
-    /// `/openapi.json`.
-    pub fn build(
+    /// `/openapi.json`; `outbox` is the durable queue of applications, shared by every
+    /// configuration the bus runs on.
+    pub(crate) fn build(
         config: &Config,
         file: &str,
         adapters: &[Arc<dyn Adapter>],
         openapi: Bytes,
+        outbox: Arc<Outbox>,
     ) -> Result<Self, ConfigError> {
         let refs: Vec<&dyn Adapter> = adapters.iter().map(|a| a.as_ref()).collect();
         config.validate(file, &refs)?;
@@ -97,7 +136,13 @@ impl Gateway {
             partners,
             max_body_bytes: config.server.max_body_bytes,
             openapi,
+            outbox,
         })
+    }
+
+    /// The configured partner called `name`.
+    pub(crate) fn partner(&self, name: &str) -> Option<&Partner> {
+        self.partners.iter().find(|p| p.name == name)
     }
 
     /// The partner and operation policy a route target names.
@@ -183,5 +228,6 @@ fn build_partner(
         credentials,
         upstream,
         operations,
+        poll_interval: config.poll_interval,
     })
 }

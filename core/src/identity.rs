@@ -17,6 +17,8 @@ pub struct Client {
     /// Configured id.
     pub id: Arc<str>,
     pub(crate) grants: Vec<Grant>,
+    /// Key signing this client's webhooks.
+    pub(crate) webhook_secret: Option<Vec<u8>>,
 }
 
 /// Why a caller could not be identified.
@@ -72,15 +74,36 @@ impl Clients {
                 None
             };
             let grants = c.allow.iter().map(|g| Grant::parse(g)).collect();
+            let webhook_secret = match (&c.webhook_secret, &c.webhook_secret_env) {
+                (Some(secret), _) => Some(secret.as_bytes().to_vec()),
+                (None, Some(var)) => {
+                    let secret = env(var).filter(|s| !s.is_empty());
+                    if secret.is_none() {
+                        issues.add(
+                            format!("clients[{i}].webhook_secret_env"),
+                            format!("environment variable {var} is not set"),
+                            format!("export {var} before starting"),
+                        );
+                    }
+                    secret.map(String::into_bytes)
+                }
+                (None, None) => None,
+            };
             if let Some(digest) = digest {
                 let client = Client {
                     id: c.id.as_str().into(),
                     grants,
+                    webhook_secret,
                 };
                 entries.push((digest, Arc::new(client)));
             }
         }
         Self { entries }
+    }
+
+    /// The client with this id.
+    pub(crate) fn by_id(&self, id: &str) -> Option<&Arc<Client>> {
+        self.entries.iter().map(|(_, c)| c).find(|c| &*c.id == id)
     }
 
     /// Identifies the caller from its `Authorization` header.

@@ -13,12 +13,15 @@
 pub mod access;
 pub mod adapter;
 mod admin;
+pub mod applications;
+mod backoff;
 pub mod body;
 mod bus;
 pub mod call;
 pub mod caller;
 mod catalogue;
 pub mod config;
+mod dispatch;
 mod gateway;
 pub mod identity;
 pub mod pipeline;
@@ -29,12 +32,14 @@ pub mod route;
 mod server;
 pub mod sim;
 pub mod soap;
+pub mod store;
 pub mod telemetry;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod text;
 mod tls;
 pub mod upstream;
+pub mod webhook;
 pub mod xml;
 
 pub use bus::{Bus, StartError, shutdown_signal};

@@ -2,7 +2,8 @@
 //! place that order lives; each stage is its own module.
 //!
 //! request id → catalogue (public) → identity → route → access → caller headers →
-//! body → input validation → partner call (encode → upstream → decode) → respond.
+//! [status of an application: read from the store] → body → input validation →
+//! [submission: store durably, 202] → partner call (encode → upstream → decode) → respond.
 //! Any stage may stop the request with its error; [`crate::problem`] turns it into an
 //! answer.
 
@@ -16,7 +17,8 @@ use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
 
 use crate::access::{self, AccessDenied};
-use crate::adapter::{InvalidInput, UnifiedRequest};
+use crate::adapter::{InvalidInput, OperationKind, UnifiedRequest};
+use crate::applications::{self, ApplicationError};
 use crate::body::{self, BodyError};
 use crate::call::{self, CallError};
 use crate::caller::{self, HeaderError};
@@ -57,6 +59,14 @@ pub enum Error {
         partner: &'static str,
         /// The offending fields.
         invalid: InvalidInput,
+    },
+    /// Application stage (asynchronous partners).
+    #[error("{partner}: {error}")]
+    Application {
+        /// The partner of the application.
+        partner: &'static str,
+        /// What went wrong.
+        error: ApplicationError,
     },
     /// Partner-call stage.
     #[error("{partner}: {error}")]
@@ -151,6 +161,18 @@ async fn stages(
         span.record("dossier_code", dossier.as_str());
     }
 
+    let adapter = partner.adapter.as_ref();
+    let application_error = |error| Error::Application {
+        partner: partner.name,
+        error,
+    };
+    if op.kind == OperationKind::Status {
+        let id = matched.params.first().map_or("", |(_, id)| id.as_str());
+        return applications::status(&gateway.outbox, adapter, &client, id)
+            .await
+            .map_err(application_error);
+    }
+
     let body = body::read(&parts.headers, body, gateway.max_body_bytes).await?;
     let query: Vec<(String, String)> =
         form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
@@ -161,21 +183,38 @@ async fn stages(
         query: &query,
         body: &body,
     };
-    let input = partner
-        .adapter
+    let input = adapter
         .validate(op, &request)
         .map_err(|invalid| Error::Input {
             partner: partner.name,
             invalid,
         })?;
 
+    if op.kind == OperationKind::Submit {
+        return applications::submit(
+            &gateway.outbox,
+            adapter,
+            op.id,
+            &client,
+            &parts.headers,
+            &input,
+        )
+        .await
+        .map_err(application_error);
+    }
     let record = call::call(partner, policy, &input, &caller)
         .await
         .map_err(|error| Error::Call {
             partner: partner.name,
             error,
         })?;
-    Ok(respond::json(StatusCode::OK, &record))
+    let mut response = respond::json(StatusCode::OK, &record);
+    if op.paged
+        && let Some(links) = respond::page_links(parts.uri.path(), &query, &record)
+    {
+        response.headers_mut().insert(http::header::LINK, links);
+    }
+    Ok(response)
 }
 
 /// Headers every answer carries.

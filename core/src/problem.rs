@@ -8,6 +8,7 @@ use http::{HeaderValue, Response, StatusCode, header};
 use serde::Serialize;
 
 use crate::adapter::{FailureKind, FieldError};
+use crate::applications::ApplicationError;
 use crate::body::BodyError;
 use crate::call::CallError;
 use crate::identity::IdentityError;
@@ -204,6 +205,52 @@ pub(crate) fn of(error: &Error) -> Problem {
             }
         }
         Error::Call { partner, error } => call_problem(partner, error),
+        Error::Application { partner, error } => application_problem(error).partner(partner),
+    }
+}
+
+fn application_problem(error: &ApplicationError) -> Problem {
+    use StatusCode as S;
+    let detail = error.to_string();
+    match error {
+        ApplicationError::MissingKey | ApplicationError::BadKey => Problem::new(
+            S::BAD_REQUEST,
+            "idempotency-key-required",
+            "A valid Idempotency-Key header is required",
+            format!("{detail}; send one unique key per application and reuse it on retries"),
+        ),
+        ApplicationError::KeyReused => Problem::new(
+            S::CONFLICT,
+            "idempotency-key-reused",
+            "Idempotency-Key already used with another body",
+            format!("{detail}; use a new key for a different application"),
+        ),
+        ApplicationError::DossierTaken(_) => Problem::new(
+            S::CONFLICT,
+            "dossier-has-application",
+            "The dossier already has an application",
+            format!("{detail}; follow that application instead of submitting another"),
+        ),
+        ApplicationError::NotFound => Problem::new(
+            S::NOT_FOUND,
+            "no-such-application",
+            "No such application",
+            "no application with this id was submitted by this client",
+        ),
+        ApplicationError::NoWebhookSecret => Problem {
+            errors: vec![FieldError {
+                field: "/callback_url".into(),
+                detail: "this client has no webhook secret to sign callbacks with; ask the bus operators to set clients[].webhook_secret_env, or omit callback_url and poll status_url".into(),
+            }],
+            ..Problem::new(S::BAD_REQUEST, "invalid-input", "Invalid input", "correct these fields and send again: /callback_url")
+        },
+        ApplicationError::Store(_) => Problem::new(
+            S::SERVICE_UNAVAILABLE,
+            "store-unavailable",
+            "The bus cannot store or read applications right now",
+            "nothing was accepted; retry after the time given in Retry-After with the same Idempotency-Key",
+        )
+        .retry_after(Duration::from_secs(5)),
     }
 }
 

@@ -14,7 +14,7 @@ use rustls_pki_types::ServerName;
 use tokio::time::Instant;
 
 use crate::adapter::{WireRequest, WireResponse};
-use crate::config::PartnerConfig;
+use crate::config::{PartnerConfig, PartnerTls};
 
 /// Why an exchange with a partner produced no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,7 +41,7 @@ pub enum UpstreamError {
 
 /// A partner's HTTP client.
 pub(crate) struct Upstream {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: HttpClient,
     base: String,
     max_response_bytes: usize,
 }
@@ -51,29 +51,8 @@ const USER_AGENT: &str = concat!("lienthong/", env!("CARGO_PKG_VERSION"));
 impl Upstream {
     /// Builds the client for `partner` (TLS material is read here).
     pub(crate) fn new(partner: &PartnerConfig) -> Result<Self, String> {
-        let tls = crate::tls::client_config(partner.tls.as_ref())?;
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(Duration::from_secs(5)));
-        let builder = HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http();
-        let builder = match partner.tls.as_ref().and_then(|t| t.server_name.as_deref()) {
-            Some(name) => {
-                let name = ServerName::try_from(name.to_owned())
-                    .map_err(|e| format!("tls.server_name `{name}`: {e}"))?;
-                builder.with_server_name_resolver(FixedServerNameResolver::new(name))
-            }
-            None => builder,
-        };
-        let connector = builder.enable_all_versions().wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .pool_max_idle_per_host(64)
-            .build(connector);
         Ok(Self {
-            client,
+            client: http_client(partner.tls.as_ref())?,
             base: partner.base_url.trim_end_matches('/').to_owned(),
             max_response_bytes: partner.max_response_bytes,
         })
@@ -130,8 +109,36 @@ impl Upstream {
     }
 }
 
+/// A pooled HTTP/1.1 and HTTP/2 client over rustls, for `http://` and `https://` URLs.
+pub(crate) type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// Builds a pooled client with the given TLS material (system roots when none).
+pub(crate) fn http_client(tls: Option<&PartnerTls>) -> Result<HttpClient, String> {
+    let config = crate::tls::client_config(tls)?;
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(Duration::from_secs(5)));
+    let builder = HttpsConnectorBuilder::new()
+        .with_tls_config(config)
+        .https_or_http();
+    let builder = match tls.and_then(|t| t.server_name.as_deref()) {
+        Some(name) => {
+            let name = ServerName::try_from(name.to_owned())
+                .map_err(|e| format!("tls.server_name `{name}`: {e}"))?;
+            builder.with_server_name_resolver(FixedServerNameResolver::new(name))
+        }
+        None => builder,
+    };
+    let connector = builder.enable_all_versions().wrap_connector(http);
+    Ok(Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(64)
+        .build(connector))
+}
+
 /// An error with its sources, on one line.
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -24,6 +24,7 @@ pub struct TestBus {
     pub bus: Bus,
     pub sims: Vec<SimServer>,
     client: Client<HttpConnector, Full<Bytes>>,
+    _data: tempfile::TempDir,
 }
 
 /// One answer, body read whole.
@@ -95,10 +96,11 @@ pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestBus {
 
 /// A bus in front of `sims` with the demo configuration, edited by `adjust`.
 pub async fn start_with_sims(sims: Vec<SimServer>, adjust: impl FnOnce(&mut Config)) -> TestBus {
+    let data = tempfile::tempdir().unwrap();
     let options = demo::DemoOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
         admin_listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: std::env::temp_dir(),
+        data_dir: data.path().to_owned(),
         latency: Latency::default(),
         sim_settings: sim_settings(),
     };
@@ -116,6 +118,7 @@ pub async fn start_with_sims(sims: Vec<SimServer>, adjust: impl FnOnce(&mut Conf
         bus,
         sims,
         client: Client::builder(TokioExecutor::new()).build_http(),
+        _data: data,
     }
 }
 
@@ -206,4 +209,47 @@ pub async fn assert_http2_enterprise<C>(
     let body = response.into_body().collect().await.unwrap().to_bytes();
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["enterprise_code"], "1200123459");
+}
+
+/// A fresh PostgreSQL schema for one test: the URL selects it through `search_path`.
+/// Schemas of earlier runs older than an hour are dropped on the way.
+pub async fn postgres_url() -> String {
+    let base = std::env::var("LIENTHONG_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/test".into());
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&base).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL at {base} is required (scripts/test starts it): {e}")
+    });
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let stale: Vec<String> = sqlx::query_scalar(
+        "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'lt\\_test\\_%'",
+    )
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    for schema in stale {
+        let born: u64 = schema
+            .split('_')
+            .nth(2)
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        if born + 3600 < now {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE"
+            )))
+            .execute(&admin)
+            .await;
+        }
+    }
+    let schema = format!("lt_test_{now}_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}options=-c%20search_path%3D{schema}")
 }

@@ -1,0 +1,134 @@
+//! Adapter for the national judicial-records service (Lý lịch tư pháp): criminal-record
+//! certificate applications over REST/JSON, processed asynchronously by the partner.
+//!
+//! `POST /v1/criminal-record-applications` is validated here and stored by the core,
+//! which delivers it with [`Applications::submit_request`] (`POST /lltp/api/v1/hoso`) and
+//! then polls [`Applications::status_request`] (`GET /lltp/api/v1/hoso/{maHoSoLLTP}`)
+//! until the state is final. `GET /v1/criminal-record-applications/{id}` is answered by
+//! the core from its store. [`JudicialRecordsSimulator`] speaks the partner's published
+//! interface for tests and the demo.
+
+#![forbid(unsafe_code)]
+
+mod country;
+mod decode;
+mod encode;
+mod ict;
+mod model;
+mod sim;
+mod validate;
+
+use std::time::{Duration, SystemTime};
+
+use http::Method;
+use lienthong_core::adapter::{
+    Adapter, Applications, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
+    Progress, Submission, UnifiedRequest, WireRequest, WireResponse,
+};
+
+pub use sim::JudicialRecordsSimulator;
+
+/// Path of the partner's application endpoint, relative to its base URL.
+pub(crate) const ENDPOINT: &str = "/lltp/api/v1/hoso";
+/// Content type of requests and answers.
+pub(crate) const CONTENT_TYPE: &str = "application/json; charset=utf-8";
+/// Header carrying the consumer code (`MaDonVi`).
+pub(crate) const CONSUMER_HEADER: &str = "x-ma-don-vi";
+/// Header carrying the request id (`MaYeuCau`).
+pub(crate) const REQUEST_ID_HEADER: &str = "x-ma-yeu-cau";
+
+static OPERATIONS: [Operation; 2] = [
+    Operation {
+        id: "submitCriminalRecordApplication",
+        method: Method::POST,
+        path: "/v1/criminal-record-applications",
+        idempotent: false,
+        timeout: Duration::from_secs(15),
+        cache_ttl: None,
+        identifiers: &[
+            "citizen_id",
+            "full_name",
+            "date_of_birth",
+            "father_name",
+            "mother_name",
+            "spouse_name",
+        ],
+        kind: OperationKind::Submit,
+        paged: false,
+    },
+    Operation {
+        id: "getCriminalRecordApplication",
+        method: Method::GET,
+        path: "/v1/criminal-record-applications/{id}",
+        idempotent: true,
+        timeout: Duration::from_secs(5),
+        cache_ttl: None,
+        identifiers: &[],
+        kind: OperationKind::Status,
+        paged: false,
+    },
+];
+
+/// The judicial-records adapter (partner `judicial-records`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JudicialRecords;
+
+impl Adapter for JudicialRecords {
+    fn partner(&self) -> &'static str {
+        "judicial-records"
+    }
+
+    fn title(&self) -> &'static str {
+        "Judicial records (Lý lịch tư pháp)"
+    }
+
+    fn operations(&self) -> &'static [Operation] {
+        &OPERATIONS
+    }
+
+    fn validate(
+        &self,
+        op: &Operation,
+        request: &UnifiedRequest<'_>,
+    ) -> Result<Input, InvalidInput> {
+        match op.kind {
+            OperationKind::Submit => {
+                let today = ict::date(SystemTime::now());
+                let application = validate::application(request.body, today)?;
+                Input::new(&application)
+                    .map_err(|e| InvalidInput::one("/", format!("cannot be represented: {e}")))
+            }
+            OperationKind::Status | OperationKind::Call => validate::application_id(request),
+        }
+    }
+
+    fn applications(&self) -> Option<&dyn Applications> {
+        Some(self)
+    }
+}
+
+impl Applications for JudicialRecords {
+    fn submit_request(
+        &self,
+        input: &Input,
+        ctx: &CallContext<'_>,
+    ) -> Result<WireRequest, EncodeError> {
+        encode::submit(&input.parse()?, ctx)
+    }
+
+    fn submit_outcome(&self, response: &WireResponse) -> Submission {
+        decode::submission(response)
+    }
+
+    fn status_request(
+        &self,
+        reference: &str,
+        ctx: &CallContext<'_>,
+    ) -> Result<WireRequest, EncodeError> {
+        encode::status(reference, ctx)
+    }
+
+    fn status_outcome(&self, response: &WireResponse) -> Progress {
+        decode::progress(response)
+    }
+}

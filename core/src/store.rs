@@ -1,0 +1,208 @@
+//! The bus's durable state: SQLite (WAL, full sync) in the data directory by default,
+//! PostgreSQL when configured. One SQL dialect serves both through sqlx's `Any` driver;
+//! the few differences are in [`Dialect`]. Migrations are numbered and applied once.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+use crate::config::StorageConfig;
+
+/// Which database the store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite file in the data directory (one instance).
+    Sqlite,
+    /// PostgreSQL (several instances may share it).
+    Postgres,
+}
+
+impl Dialect {
+    /// Row-locking suffix for "claim due work" subqueries: lets several instances share a
+    /// queue without taking the same row twice.
+    pub(crate) fn skip_locked(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+}
+
+/// A connection pool with its dialect.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) dialect: Dialect,
+}
+
+/// Why the store could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The data directory could not be created.
+    #[error("storage.data_dir {dir}: {source}. Fix: point it at a writable directory")]
+    DataDir {
+        /// The directory.
+        dir: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The database could not be reached or migrated.
+    #[error("storage: {0}. Fix: check storage.url and that the database accepts connections")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Schema versions, applied in order. Each statement is idempotent so two instances
+/// starting together on one PostgreSQL cannot break each other.
+const MIGRATIONS: &[(i64, &[&str])] = &[(
+    1,
+    &[
+        "CREATE TABLE IF NOT EXISTS applications (
+            id TEXT PRIMARY KEY,
+            partner TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            client TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            dossier_code TEXT,
+            input TEXT NOT NULL,
+            callback_url TEXT,
+            status TEXT NOT NULL,
+            partner_reference TEXT,
+            details TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            active BIGINT NOT NULL,
+            attempts BIGINT NOT NULL,
+            next_attempt_at BIGINT NOT NULL,
+            lease_until BIGINT NOT NULL,
+            last_error TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            UNIQUE (client, idempotency_key)
+        )",
+        "CREATE UNIQUE INDEX IF NOT EXISTS applications_dossier
+            ON applications (partner, dossier_code)",
+        "CREATE INDEX IF NOT EXISTS applications_due
+            ON applications (active, next_attempt_at)",
+        "CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            id TEXT PRIMARY KEY,
+            application_id TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            client TEXT NOT NULL,
+            url TEXT NOT NULL,
+            body TEXT NOT NULL,
+            attempts BIGINT NOT NULL,
+            next_attempt_at BIGINT NOT NULL,
+            lease_until BIGINT NOT NULL,
+            delivered_at BIGINT,
+            last_error TEXT,
+            created_at BIGINT NOT NULL,
+            UNIQUE (application_id, version)
+        )",
+        "CREATE INDEX IF NOT EXISTS webhook_deliveries_due
+            ON webhook_deliveries (delivered_at, next_attempt_at)",
+    ],
+)];
+
+impl Store {
+    /// Opens (creating when needed) the configured database and applies migrations.
+    pub async fn open(config: &StorageConfig) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let (url, dialect) = match &config.url {
+            Some(url) => (url.clone(), Dialect::Postgres),
+            None => {
+                std::fs::create_dir_all(&config.data_dir).map_err(|source| {
+                    StoreError::DataDir {
+                        dir: config.data_dir.display().to_string(),
+                        source,
+                    }
+                })?;
+                let file = config.data_dir.join("lienthong.db");
+                (
+                    format!("sqlite://{}?mode=rwc", file.display()),
+                    Dialect::Sqlite,
+                )
+            }
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(match dialect {
+                Dialect::Sqlite => 4,
+                Dialect::Postgres => config.max_connections,
+            })
+            .acquire_timeout(Duration::from_secs(5));
+        let options = match dialect {
+            Dialect::Sqlite => options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await
+                    .map(|_| ())
+                })
+            }),
+            Dialect::Postgres => options,
+        };
+        let pool = options.connect(&url).await?;
+        let store = Self { pool, dialect };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    async fn migrate(&self) -> Result<(), sqlx::Error> {
+        self.pool
+            .execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            )
+            .await?;
+        for (version, statements) in MIGRATIONS {
+            let applied: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(*version)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if applied.is_some() {
+                continue;
+            }
+            let mut tx = self.pool.begin().await?;
+            for statement in *statements {
+                tx.execute(*statement).await?;
+            }
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)
+                 ON CONFLICT (version) DO NOTHING",
+            )
+            .bind(*version)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Milliseconds since the Unix epoch, the time unit of every stored timestamp.
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// RFC 3339 (UTC, milliseconds) of a stored timestamp.
+pub(crate) fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

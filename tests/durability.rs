@@ -1,0 +1,190 @@
+//! Durability of accepted applications: N applications are submitted while the partner is
+//! down, the bus process is killed with SIGKILL, and a new process on the same store —
+//! with the partner back — delivers every one exactly once and follows each to `issued`.
+//! Runs the real binary, on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lienthong_adapter_judicial_records::JudicialRecordsSimulator;
+use lienthong_core::sim::{FaultKind, SimOptions, SimServer};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const N: usize = 20;
+
+/// Starts `lienthong serve` on `config`; returns the child and its API address.
+async fn serve(config: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lienthong"))
+        .args(["serve", "--config"])
+        .arg(config)
+        .env("RUST_LOG", "lienthong_core::bus=info,warn")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (found, address) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let mut found = Some(found);
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(rest) = line.split("api=").nth(1)
+                && let Some(found) = found.take()
+            {
+                let _ = found.send(
+                    rest.split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+            }
+        }
+    });
+    let addr = tokio::time::timeout(Duration::from_secs(60), address)
+        .await
+        .unwrap()
+        .unwrap();
+    (child, format!("http://{addr}"))
+}
+
+async fn request(method: &str, url: &str, key: Option<&str>, body: Option<&Value>) -> (u16, Value) {
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("authorization", "ApiKey demo-key")
+        .header("content-type", "application/json");
+    if let Some(key) = key {
+        builder = builder.header("idempotency-key", key);
+    }
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let response = client
+        .request(
+            builder
+                .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn survives_sigkill(storage: &str) {
+    let settings = common::sim_settings();
+    let sim = SimServer::start_local(
+        Arc::new(JudicialRecordsSimulator::new(&settings)),
+        SimOptions::default(),
+    )
+    .await
+    .unwrap();
+    // The partner is down (answers 03) until told otherwise.
+    sim.inject_for(FaultKind::Unavailable, Duration::from_secs(3600));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bus.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[server]
+listen = "127.0.0.1:0"
+admin_listen = "127.0.0.1:0"
+[storage]
+data_dir = "{data}"
+{storage}
+[[clients]]
+id = "demo"
+api_key = "demo-key"
+allow = ["*"]
+[partners.judicial-records]
+base_url = "{sim}"
+consumer_code = "H82"
+poll_interval = "50ms"
+"#,
+            data = dir.path().join("data").display(),
+            sim = sim.base_url(),
+        ),
+    )
+    .unwrap();
+
+    let (mut first, api) = serve(&config).await;
+    let mut urls = Vec::new();
+    for i in 0..N {
+        let body = common_application(i);
+        let (status, doc) = request(
+            "POST",
+            &format!("{api}/v1/criminal-record-applications"),
+            Some(&format!("k{i}")),
+            Some(&body),
+        )
+        .await;
+        assert_eq!(status, 202, "{doc}");
+        urls.push(doc["status_url"].as_str().unwrap().to_owned());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        sim.stats().faults_injected > 0,
+        "the bus tried the partner while it was down"
+    );
+    first.start_kill().unwrap(); // SIGKILL
+    first.wait().await.unwrap();
+
+    sim.clear_faults();
+    let (mut second, api) = serve(&config).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    for url in &urls {
+        loop {
+            let (_, doc) = request("GET", &format!("{api}{url}"), None, None).await;
+            if doc["status"] == "issued" {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{url} stuck: {doc}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let stats = sim.stats();
+    assert_eq!(
+        stats.partner["applications"], N,
+        "every application reached the partner exactly once: {stats:?}"
+    );
+    second.start_kill().unwrap();
+    second.wait().await.unwrap();
+    sim.shutdown().await;
+}
+
+fn common_application(i: usize) -> Value {
+    let mut body: Value = serde_json::from_str(include_str!(
+        "../adapters/judicial-records/fixtures/application.json"
+    ))
+    .unwrap();
+    body["dossier_code"] = Value::from(format!("000.00.82.H58-260102-{i:04}"));
+    body["citizen_id"] = Value::from(format!("0820900{i:05}"));
+    body.as_object_mut().unwrap().remove("callback_url");
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applications_survive_sigkill_on_sqlite() {
+    survives_sigkill("").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applications_survive_sigkill_on_postgres() {
+    let url = common::postgres_url().await;
+    survives_sigkill(&format!("url = \"{url}\"")).await;
+}
