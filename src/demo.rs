@@ -75,6 +75,10 @@ pub fn config(options: &DemoOptions, simulators: &[SimServer]) -> Config {
         .map(|sim| {
             let mut partner = PartnerConfig::new(sim.base_url(), "H82");
             partner.poll_interval = poll_interval;
+            if let Some(account) = sim.accepted_credentials() {
+                partner.username = Some(account.username);
+                partner.password = Some(account.password);
+            }
             (sim.partner().to_owned(), partner)
         })
         .collect();
@@ -106,11 +110,14 @@ pub async fn start(options: &DemoOptions) -> Result<Demo, DemoError> {
 
 /// Example commands for the running demo.
 pub fn examples(api: SocketAddr) -> String {
-    let auth = format!("-H 'Authorization: ApiKey {DEMO_KEY}'");
+    let curl = format!("curl -s -H 'Authorization: ApiKey {DEMO_KEY}'");
+    let application = r#"{"dossier_code":"000.00.82.H58-260101-0001","full_name":"Nguyễn Văn An","gender":"male","date_of_birth":"1990-04-12","birth_place":"Mỹ Tho, Tiền Giang","nationality":"VN","residence":"Số 12 Lê Lợi, Phường 1, Mỹ Tho","citizen_id":"082090001234","id_issued_on":"2021-05-10","id_issued_by":"Cục Cảnh sát QLHC về TTXH","father_name":"Nguyễn Văn Bình","mother_name":"Trần Thị Cúc","certificate_type":1,"purpose":"Xin việc","copies":1,"residence_history":[{"from":"2008-01-01","to":"2026-01-01","place":"Mỹ Tho, Tiền Giang","occupation":"Kỹ sư","workplace":"Công ty TNHH Mekong"}]}"#;
     [
-        format!("curl -s {auth} http://{api}/v1/enterprises/1200123459"),
-        format!("curl -s {auth} http://{api}/v1/enterprises/1200555554"),
-        format!("curl -s {auth} -H 'X-Dossier-Code: 000.00.82.H58-260101-0001' http://{api}/v1/enterprises/0100109107"),
+        format!("{curl} http://{api}/v1/enterprises/1200123459"),
+        format!("{curl} 'http://{api}/v1/insurance/participants/8212345678?full_name=Nguy%E1%BB%85n%20Th%E1%BB%8B%20B%C3%ACnh&date_of_birth=1985-05-12'"),
+        format!("{curl} 'http://{api}/v1/legal-documents?q=chia%20s%E1%BA%BB%20d%E1%BB%AF%20li%E1%BB%87u'"),
+        format!("{curl} -H 'Idempotency-Key: demo-1' -H 'Content-Type: application/json' \\\n  -d '{application}' http://{api}/v1/criminal-record-applications"),
+        format!("{curl} http://{api}/v1/enterprises/0100109107   # 400: check digit"),
     ]
     .join("\n")
 }

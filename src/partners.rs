@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use lienthong_adapter_business_registry::{BusinessRegistry, RegistrySimulator};
 use lienthong_adapter_judicial_records::{JudicialRecords, JudicialRecordsSimulator};
+use lienthong_adapter_legal_documents::{LegalDocuments, LegalDocumentsSimulator};
+use lienthong_adapter_social_insurance::{InsuranceSimulator, SocialInsurance};
 use lienthong_core::adapter::Adapter;
 use lienthong_core::sim::{SimSettings, Simulator};
 
@@ -21,6 +23,8 @@ pub fn all() -> Vec<Partner> {
     #[rustfmt::skip]
     let partners = vec![
         Partner { adapter: Arc::new(BusinessRegistry), simulator: |_| Arc::new(RegistrySimulator::new()) },
+        Partner { adapter: Arc::new(SocialInsurance), simulator: |s| Arc::new(InsuranceSimulator::new(s)) },
+        Partner { adapter: Arc::new(LegalDocuments), simulator: |s| Arc::new(LegalDocumentsSimulator::new(s)) },
         Partner { adapter: Arc::new(JudicialRecords), simulator: |s| Arc::new(JudicialRecordsSimulator::new(s)) },
     ];
     partners

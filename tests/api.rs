@@ -24,12 +24,7 @@ async fn found_enterprise_is_canonical_json() {
             "",
         )
         .await;
-    assert_eq!(
-        a.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&a.body)
-    );
+    a.expect(200);
     assert_eq!(a.header("content-type"), "application/json");
     assert_eq!(a.header("x-request-id").len(), 32);
     let e = a.json();

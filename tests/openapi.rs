@@ -103,11 +103,25 @@ async fn served_as_json_without_credentials_and_examples_are_true() {
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.json(), document());
 
-    let example = &document()["components"]["examples"]["ActiveEnterprise"]["value"];
-    let actual = t.get("/v1/enterprises/1200123459").await.json();
-    assert_eq!(
-        &actual, example,
-        "the documented example must be what the bus answers"
-    );
+    // Each documented example of a found record is what the bus answers for it.
+    let doc = document();
+    let examples = &doc["components"]["examples"];
+    let cases = [
+        ("ActiveEnterprise", "/v1/enterprises/1200123459".to_owned()),
+        (
+            "InsuranceParticipantFound",
+            "/v1/insurance/participants/8212345678?full_name=Nguy%E1%BB%85n%20Th%E1%BB%8B%20B%C3%ACnh&date_of_birth=1985-05-12".to_owned(),
+        ),
+        ("LegalDocumentFound", format!("/v1/legal-documents/{}", examples["LegalDocumentFound"]["value"]["id"].as_str().unwrap())),
+    ];
+    for (example, path) in cases {
+        let answer = t.get(&path).await;
+        answer.expect(200);
+        assert_eq!(
+            answer.json(),
+            examples[example]["value"],
+            "{example} must be what the bus answers"
+        );
+    }
     t.stop().await;
 }

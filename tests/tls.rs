@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::StatusCode;
 use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -171,12 +170,7 @@ async fn partner_over_mtls_with_private_ca_and_sni() {
     let pki = pki();
     let t = bus_via_front(&pki, full_tls).await;
     let a = t.get("/v1/enterprises/1200123459").await;
-    assert_eq!(
-        a.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&a.body)
-    );
+    a.expect(200);
     assert_eq!(a.json()["enterprise_code"], "1200123459");
     t.stop().await;
 }
@@ -207,13 +201,7 @@ async fn partner_tls_refusals_are_502() {
     ] {
         let t = bus_via_front(&pki, tls).await;
         let a = t.get("/v1/enterprises/1200123459").await;
-        assert_eq!(
-            a.status,
-            StatusCode::BAD_GATEWAY,
-            "{cause}: {}",
-            String::from_utf8_lossy(&a.body)
-        );
-        let doc = a.json();
+        let doc = a.expect(502);
         assert_eq!(doc["partner"], REGISTRY);
         assert!(
             doc["detail"].as_str().unwrap().contains(cause),

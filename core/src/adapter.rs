@@ -88,6 +88,42 @@ impl UnifiedRequest<'_> {
     }
 }
 
+impl<'a> UnifiedRequest<'a> {
+    /// Query parameters the operation must refuse: names not in `accepted`, and accepted
+    /// names given more than once. Each name appears once, in the order of its first
+    /// occurrence; the adapter words the refusal (`InvalidInput::push(name, ..)`).
+    pub fn misused_query(&self, accepted: &[&str]) -> Vec<(&'a str, QueryMisuse)> {
+        let query: &'a [(String, String)] = self.query;
+        let mut misused = Vec::new();
+        for (i, (name, _)) in query.iter().enumerate() {
+            if query[..i].iter().any(|(seen, _)| seen == name) {
+                continue;
+            }
+            if !accepted.contains(&name.as_str()) {
+                misused.push((name.as_str(), QueryMisuse::NotAccepted));
+                continue;
+            }
+            let times = query.iter().filter(|(n, _)| n == name).count();
+            if times > 1 {
+                misused.push((name.as_str(), QueryMisuse::Repeated { times }));
+            }
+        }
+        misused
+    }
+}
+
+/// Why a query parameter is refused (see [`UnifiedRequest::misused_query`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryMisuse {
+    /// The operation takes no parameter of this name.
+    NotAccepted,
+    /// The parameter is given more than once.
+    Repeated {
+        /// How many times it is given.
+        times: usize,
+    },
+}
+
 /// Validated, normalised input of one operation, as canonical JSON.
 ///
 /// Adapters build it from a typed struct in [`Adapter::validate`] and read it back in
@@ -100,6 +136,13 @@ impl Input {
     /// Wraps a typed, already validated input.
     pub fn new<T: Serialize>(value: &T) -> Result<Self, serde_json::Error> {
         serde_json::to_value(value).map(Self)
+    }
+
+    /// [`Input::new`] for the end of [`Adapter::validate`]: a value that cannot be
+    /// represented as JSON is refused under `field` (`cannot be represented: ..`).
+    pub fn validated<T: Serialize>(value: &T, field: &str) -> Result<Self, InvalidInput> {
+        Self::new(value)
+            .map_err(|e| InvalidInput::one(field, format!("cannot be represented: {e}")))
     }
 
     /// An input validated earlier and read back from the store.
@@ -227,6 +270,31 @@ pub struct WireResponse {
     pub body: Bytes,
 }
 
+impl WireResponse {
+    /// An answer with `status`, a `Content-Type` and `body`: what simulators send and what
+    /// decoding tests feed the adapter.
+    pub fn new(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(content_type),
+        );
+        Self {
+            status,
+            headers,
+            body: body.into(),
+        }
+    }
+
+    /// The same answer with a `Retry-After` of `secs` seconds (throttling and interruption
+    /// answers).
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.headers
+            .insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+        self
+    }
+}
+
 /// An adapter could not build a wire request (an internal defect, never bad user input).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot encode the partner request: {0}")]
@@ -251,6 +319,19 @@ pub enum Outcome {
     Failed(PartnerFailure),
 }
 
+impl Outcome {
+    /// `Found` with `record` as canonical JSON; [`FailureKind::Malformed`] in the unlikely
+    /// case that it cannot be represented.
+    pub fn found<T: Serialize>(record: &T) -> Self {
+        match serde_json::to_value(record) {
+            Ok(json) => Self::Found(json),
+            Err(e) => Self::Failed(PartnerFailure::malformed(format!(
+                "the record cannot be represented: {e}"
+            ))),
+        }
+    }
+}
+
 /// A partner-side failure, classified so the core can choose status, retry and pause.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartnerFailure {
@@ -267,6 +348,12 @@ impl PartnerFailure {
             kind,
             detail: detail.into(),
         }
+    }
+
+    /// An answer that could not be understood ([`FailureKind::Malformed`]); `detail` names
+    /// what is wrong (quote received values with [`crate::text::shown`]).
+    pub fn malformed(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(FailureKind::Malformed, detail)
     }
 }
 

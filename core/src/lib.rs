@@ -40,6 +40,7 @@ pub mod text;
 mod tls;
 pub mod upstream;
 pub mod webhook;
+pub mod wire;
 pub mod xml;
 
 pub use bus::{Bus, StartError, shutdown_signal};

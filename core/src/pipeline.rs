@@ -191,6 +191,11 @@ async fn stages(
         })?;
 
     if op.kind == OperationKind::Submit {
+        if caller.dossier_code.is_none()
+            && let Some(dossier) = input.field("dossier_code")
+        {
+            span.record("dossier_code", dossier);
+        }
         return applications::submit(
             &gateway.outbox,
             adapter,

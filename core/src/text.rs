@@ -1,5 +1,6 @@
 //! Text and date conventions of the national side: NFC Vietnamese text, `dd/MM/yyyy`
-//! dates and `MM/yyyy` months on the wire, ISO 8601 in the unified API.
+//! dates and `MM/yyyy` months on the wire, ISO 8601 in the unified API; received values
+//! quoted in failure details ([`shown`]).
 
 use chrono::NaiveDate;
 use unicode_normalization::{UnicodeNormalization, is_nfc_quick};
@@ -69,6 +70,18 @@ pub fn wire_month_to_iso(s: &str) -> Option<String> {
         .then(|| format!("{year:04}-{month:02}"))
 }
 
+/// Longest part of a received value [`shown`] repeats.
+const SHOWN_CHARS: usize = 40;
+
+/// A value received from a partner, quoted in backticks for a failure detail and cut to
+/// 40 characters (`…` marks the cut), so that details stay readable.
+pub fn shown(value: &str) -> String {
+    let mut chars = value.chars();
+    let head: String = chars.by_ref().take(SHOWN_CHARS).collect();
+    let more = if chars.next().is_some() { "…" } else { "" };
+    format!("`{head}{more}`")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +111,12 @@ mod tests {
         assert_eq!(parse_iso_date("2017-6-23"), None);
         assert_eq!(wire_month_to_iso("03/2019").as_deref(), Some("2019-03"));
         assert_eq!(wire_month_to_iso("13/2019"), None);
+    }
+
+    #[test]
+    fn shown_values_are_quoted_and_cut() {
+        assert_eq!(shown("07"), "`07`");
+        assert_eq!(shown(&"9".repeat(40)), format!("`{}`", "9".repeat(40)));
+        assert_eq!(shown(&"ễ".repeat(41)), format!("`{}…`", "ễ".repeat(40)));
     }
 }

@@ -47,6 +47,17 @@ impl Answer {
             .unwrap_or_default()
     }
 
+    /// Asserts `status` (showing the body when it differs) and returns the JSON body.
+    pub fn expect(&self, status: u16) -> serde_json::Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        self.json()
+    }
+
     /// Asserts a problem document with `status` and `slug`; returns it.
     pub fn problem(&self, status: u16, slug: &str) -> serde_json::Value {
         assert_eq!(
@@ -252,4 +263,17 @@ pub async fn postgres_url() -> String {
     admin.close().await;
     let separator = if base.contains('?') { '&' } else { '?' };
     format!("{base}{separator}options=-c%20search_path%3D{schema}")
+}
+
+/// The `field` of each entry of a problem's `errors`.
+pub fn error_fields(problem: &serde_json::Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }

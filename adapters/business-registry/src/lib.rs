@@ -77,8 +77,7 @@ impl Adapter for BusinessRegistry {
             .ok_or_else(|| InvalidInput::one(CODE_FIELD, "is required"))?;
         let enterprise_code = validate_enterprise_code(raw)
             .map_err(|detail| InvalidInput::one(CODE_FIELD, detail))?;
-        Input::new(&EnterpriseQuery { enterprise_code })
-            .map_err(|e| InvalidInput::one(CODE_FIELD, format!("cannot be represented: {e}")))
+        Input::validated(&EnterpriseQuery { enterprise_code }, CODE_FIELD)
     }
 
     fn encode(

@@ -2,11 +2,9 @@
 
 use std::time::Duration;
 
-use http::HeaderValue;
-use http::header::RETRY_AFTER;
 use lienthong_adapter_business_registry::BusinessRegistry;
-use lienthong_core::adapter::{Adapter, FailureKind, Outcome, PartnerFailure, WireResponse};
-use lienthong_core::testkit;
+use lienthong_core::adapter::{FailureKind, Outcome, PartnerFailure, WireResponse};
+use lienthong_core::testkit::{self, failure};
 use lienthong_core::text::nfc;
 use serde_json::{Value, json};
 
@@ -17,16 +15,8 @@ fn response(status: u16, body: impl Into<bytes::Bytes>) -> WireResponse {
     testkit::wire_response(status, "text/xml; charset=utf-8", body)
 }
 
-fn with_retry_after(mut response: WireResponse, secs: &'static str) -> WireResponse {
-    response
-        .headers
-        .insert(RETRY_AFTER, HeaderValue::from_static(secs));
-    response
-}
-
 fn decode(response: &WireResponse) -> Outcome {
-    let op = testkit::operation(&BusinessRegistry, "getEnterprise");
-    BusinessRegistry.decode(op, response)
+    testkit::decode(&BusinessRegistry, "getEnterprise", response)
 }
 
 fn decode_ok(body: impl Into<bytes::Bytes>) -> Outcome {
@@ -37,26 +27,12 @@ fn found_json() -> Value {
     serde_json::from_str(FOUND_JSON).expect("found.json is JSON")
 }
 
-fn failure(outcome: Outcome) -> PartnerFailure {
-    match outcome {
-        Outcome::Failed(failure) => failure,
-        other => panic!("expected a failure, got {other:?}"),
-    }
-}
-
 /// Decodes `found.xml` with `from` replaced by `to` and expects a malformed answer whose
 /// detail contains every `words`.
 fn assert_malformed_after(from: &str, to: &str, words: &[&str]) {
     assert!(FOUND.contains(from), "{from}");
-    let failure = failure(decode_ok(FOUND.replacen(from, to, 1)));
-    assert_eq!(failure.kind, FailureKind::Malformed, "{}", failure.detail);
-    for word in words {
-        assert!(
-            failure.detail.contains(word),
-            "{word:?} not in {:?}",
-            failure.detail
-        );
-    }
+    let outcome = decode_ok(FOUND.replacen(from, to, 1));
+    testkit::assert_failure(outcome, FailureKind::Malformed, words);
 }
 
 #[test]
@@ -179,7 +155,7 @@ fn result_codes_map_to_outcomes() {
 #[test]
 fn code_03_is_unavailable_with_the_partners_retry_after() {
     let body = include_str!("../fixtures/interrupted.xml");
-    let with = failure(decode(&with_retry_after(response(200, body), "30")));
+    let with = failure(decode(&response(200, body).with_retry_after(30)));
     assert_eq!(
         with.kind,
         FailureKind::Unavailable {
@@ -216,7 +192,7 @@ fn soap_faults_map_by_code() {
         PartnerFailure::new(FailureKind::Fault, "Lỗi hệ thống, vui lòng thử lại sau")
     );
     let busy = include_str!("../fixtures/fault_busy.xml");
-    let throttled = failure(decode(&with_retry_after(response(500, busy), "7")));
+    let throttled = failure(decode(&response(500, busy).with_retry_after(7)));
     assert_eq!(
         throttled,
         PartnerFailure::new(
@@ -311,10 +287,9 @@ fn answers_that_are_not_soap_map_by_http_status() {
         missing.detail
     );
 
-    let throttled = failure(decode(&with_retry_after(
-        testkit::wire_response(429, "text/plain", "slow down"),
-        "2",
-    )));
+    let throttled = failure(decode(
+        &testkit::wire_response(429, "text/plain", "slow down").with_retry_after(2),
+    ));
     assert_eq!(
         throttled.kind,
         FailureKind::Throttled {

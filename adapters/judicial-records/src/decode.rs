@@ -44,7 +44,9 @@ pub(crate) fn submission(response: &WireResponse) -> Submission {
             Some(reference) if !reference.trim().is_empty() => Submission::Accepted {
                 reference: reference.trim().to_owned(),
             },
-            _ => Submission::Failed(malformed("statusCode 00 without data.maHoSoLLTP")),
+            _ => Submission::Failed(PartnerFailure::malformed(
+                "statusCode 00 without data.maHoSoLLTP",
+            )),
         },
         Ok(Reply::Invalid(message)) => Submission::Refused { detail: message },
         Err(failure) => Submission::Failed(failure),
@@ -127,7 +129,7 @@ fn classify(response: &WireResponse) -> Read<Reply> {
         return Err(PartnerFailure::new(kind, detail));
     }
     let Some(answer) = answer else {
-        return Err(malformed(
+        return Err(PartnerFailure::malformed(
             "the answer is not a JSON object with a statusCode",
         ));
     };
@@ -143,7 +145,9 @@ fn classify(response: &WireResponse) -> Read<Reply> {
             detail,
         )),
         "99" => Err(PartnerFailure::new(FailureKind::Fault, detail)),
-        _ => Err(malformed("the statusCode is none of 00, 01, 03, 99")),
+        _ => Err(PartnerFailure::malformed(
+            "the statusCode is none of 00, 01, 03, 99",
+        )),
     }
 }
 
@@ -156,11 +160,15 @@ fn state(data: &Map<String, Value>) -> Read<ApplicationState> {
             let index = usize::try_from(n).ok()?.checked_sub(1)?;
             Some((n, *STATUSES.get(index)?))
         })
-        .ok_or_else(|| malformed("trangThaiXuLy is not a number from 1 to 10"))?;
+        .ok_or_else(|| PartnerFailure::malformed("trangThaiXuLy is not a number from 1 to 10"))?;
     let certificate = match data.get("ketQuaXuLy") {
         Some(Value::Object(result)) => certificate(result)?,
         None | Some(Value::Null) if code != ISSUED => Value::Null,
-        _ => return Err(malformed("ketQuaXuLy is not the certificate object")),
+        _ => {
+            return Err(PartnerFailure::malformed(
+                "ketQuaXuLy is not the certificate object",
+            ));
+        }
     };
     let mut details = Map::new();
     details.insert(
@@ -182,18 +190,22 @@ fn state(data: &Map<String, Value>) -> Read<ApplicationState> {
 /// The canonical certificate of `ketQuaXuLy`.
 fn certificate(result: &Map<String, Value>) -> Read<Value> {
     let number = optional_text(result, "soPhieuLLTP")
-        .ok_or_else(|| malformed("ketQuaXuLy.soPhieuLLTP is missing"))?;
+        .ok_or_else(|| PartnerFailure::malformed("ketQuaXuLy.soPhieuLLTP is missing"))?;
     let issued_on = optional_date(result, "ngayCapPhieu")?
-        .ok_or_else(|| malformed("ketQuaXuLy.ngayCapPhieu is missing"))?;
+        .ok_or_else(|| PartnerFailure::malformed("ketQuaXuLy.ngayCapPhieu is missing"))?;
     let kind = result
         .get("loaiPhieu")
         .and_then(small_number)
         .filter(|n| (1..=2).contains(n))
-        .ok_or_else(|| malformed("ketQuaXuLy.loaiPhieu is not 1 or 2"))?;
+        .ok_or_else(|| PartnerFailure::malformed("ketQuaXuLy.loaiPhieu is not 1 or 2"))?;
     let conviction = match optional_text(result, "tinhTrangAnTich").as_deref() {
         Some("Không có án tích") => "none",
         Some("Có án tích") => "convicted",
-        _ => return Err(malformed("ketQuaXuLy.tinhTrangAnTich is not a known value")),
+        _ => {
+            return Err(PartnerFailure::malformed(
+                "ketQuaXuLy.tinhTrangAnTich is not a known value",
+            ));
+        }
     };
     let pdf = result
         .get("phieuLLTP")
@@ -204,7 +216,7 @@ fn certificate(result: &Map<String, Value>) -> Read<Value> {
                 .decode(s)
                 .is_ok_and(|pdf| pdf.starts_with(b"%PDF-"))
         })
-        .ok_or_else(|| malformed("ketQuaXuLy.phieuLLTP is not a base64 PDF"))?;
+        .ok_or_else(|| PartnerFailure::malformed("ketQuaXuLy.phieuLLTP is not a base64 PDF"))?;
     Ok(json!({
         "number": number,
         "issued_on": issued_on,
@@ -237,12 +249,9 @@ fn optional_text(object: &Map<String, Value>, name: &str) -> Option<String> {
 fn optional_date(object: &Map<String, Value>, name: &str) -> Read<Option<String>> {
     optional_text(object, name)
         .map(|raw| {
-            text::wire_date_to_iso(&raw)
-                .ok_or_else(|| malformed(format!("{name} is not a dd/MM/yyyy date")))
+            text::wire_date_to_iso(&raw).ok_or_else(|| {
+                PartnerFailure::malformed(format!("{name} is not a dd/MM/yyyy date"))
+            })
         })
         .transpose()
-}
-
-fn malformed(detail: impl Into<std::borrow::Cow<'static, str>>) -> PartnerFailure {
-    PartnerFailure::new(FailureKind::Malformed, detail)
 }

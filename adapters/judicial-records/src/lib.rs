@@ -95,8 +95,7 @@ impl Adapter for JudicialRecords {
             OperationKind::Submit => {
                 let today = ict::date(SystemTime::now());
                 let application = validate::application(request.body, today)?;
-                Input::new(&application)
-                    .map_err(|e| InvalidInput::one("/", format!("cannot be represented: {e}")))
+                Input::validated(&application, "/")
             }
             OperationKind::Status | OperationKind::Call => validate::application_id(request),
         }

@@ -54,8 +54,7 @@ pub(crate) fn application_id(request: &UnifiedRequest<'_>) -> Result<Input, Inva
         .param("id")
         .filter(|id| !id.is_empty())
         .ok_or_else(|| InvalidInput::one("id", "is required: the application id"))?;
-    Input::new(&serde_json::json!({ "id": id }))
-        .map_err(|e| InvalidInput::one("id", format!("cannot be represented: {e}")))
+    Input::validated(&serde_json::json!({ "id": id }), "id")
 }
 
 /// Checks and normalises an application body; `today` is the ICT date.

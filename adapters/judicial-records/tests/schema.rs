@@ -2,7 +2,7 @@
 //! adapter sends, what the simulator answers and the fixtures; the OpenAPI fragment names
 //! both operations.
 //!
-//! The JSON Schema keywords the schema uses are checked by a small evaluator below
+//! The JSON Schema keywords the schema uses are checked by the test kit's evaluator
 //! (`pattern` and annotations excepted); it refuses any other keyword so that the schema
 //! cannot drift beyond what is checked.
 
@@ -11,145 +11,24 @@ use std::time::Duration;
 use lienthong_adapter_judicial_records::{JudicialRecords, JudicialRecordsSimulator};
 use lienthong_core::adapter::{Adapter, Applications, Input, Submission};
 use lienthong_core::sim::{PartnerFault, SimSettings, Simulator};
-use lienthong_core::testkit::{self, TestRequest};
-use serde_json::{Map, Value, json};
+use lienthong_core::testkit::{self, TestRequest, json_schema};
+use serde_json::{Value, json};
 
 fn schema() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../schemas/partners/judicial-records.json"
-    );
-    serde_json::from_slice(&std::fs::read(path).expect("test data is well-formed"))
-        .expect("test data is well-formed")
+    json_schema::partner_schema("judicial-records.json")
 }
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_slice(&std::fs::read(path).expect("test data is well-formed"))
-        .expect("test data is well-formed")
+    testkit::fixture_json(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 /// Whether `instance` is valid against `$defs/definition`.
 fn valid(definition: &str, instance: &Value) -> bool {
-    let root = schema();
-    let node = json!({ "$ref": format!("#/$defs/{definition}") });
-    Evaluator { root: &root }.valid(&node, instance)
+    json_schema::errors(&schema(), definition, instance).is_empty()
 }
 
 fn assert_valid(definition: &str, instance: &Value) {
-    assert!(
-        valid(definition, instance),
-        "not a {definition}: {instance}"
-    );
-}
-
-struct Evaluator<'a> {
-    root: &'a Value,
-}
-
-impl Evaluator<'_> {
-    fn valid(&self, schema: &Value, instance: &Value) -> bool {
-        let Some(schema) = schema.as_object() else {
-            return schema.as_bool().unwrap_or(false);
-        };
-        schema
-            .iter()
-            .all(|(keyword, value)| self.keyword(schema, keyword, value, instance))
-    }
-
-    fn keyword(
-        &self,
-        schema: &Map<String, Value>,
-        keyword: &str,
-        value: &Value,
-        instance: &Value,
-    ) -> bool {
-        let number = |v: &Value| v.as_f64().expect("test data is well-formed");
-        match keyword {
-            "$ref" => {
-                let name = value
-                    .as_str()
-                    .expect("test data is well-formed")
-                    .trim_start_matches("#/$defs/");
-                self.valid(&self.root["$defs"][name], instance)
-            }
-            "type" => {
-                let types: Vec<&str> = match value {
-                    Value::Array(types) => types
-                        .iter()
-                        .map(|t| t.as_str().expect("test data is well-formed"))
-                        .collect(),
-                    other => vec![other.as_str().expect("test data is well-formed")],
-                };
-                types.iter().any(|t| has_type(instance, t))
-            }
-            "const" => instance == value,
-            "enum" => value
-                .as_array()
-                .expect("test data is well-formed")
-                .contains(instance),
-            "required" => value
-                .as_array()
-                .expect("test data is well-formed")
-                .iter()
-                .all(|name| {
-                    instance
-                        .get(name.as_str().expect("test data is well-formed"))
-                        .is_some()
-                        || !instance.is_object()
-                }),
-            "properties" => value
-                .as_object()
-                .expect("test data is well-formed")
-                .iter()
-                .all(|(name, sub)| instance.get(name).is_none_or(|v| self.valid(sub, v))),
-            "additionalProperties" => instance.as_object().is_none_or(|object| {
-                let known = schema["properties"]
-                    .as_object()
-                    .expect("test data is well-formed");
-                object
-                    .iter()
-                    .all(|(name, v)| known.contains_key(name) || self.valid(value, v))
-            }),
-            "items" => instance
-                .as_array()
-                .is_none_or(|items| items.iter().all(|item| self.valid(value, item))),
-            "minItems" => instance
-                .as_array()
-                .is_none_or(|a| a.len() as f64 >= number(value)),
-            "minimum" => instance.as_f64().is_none_or(|n| n >= number(value)),
-            "maximum" => instance.as_f64().is_none_or(|n| n <= number(value)),
-            "minLength" => instance
-                .as_str()
-                .is_none_or(|s| s.chars().count() as f64 >= number(value)),
-            "maxLength" => instance
-                .as_str()
-                .is_none_or(|s| s.chars().count() as f64 <= number(value)),
-            "oneOf" => {
-                let matching = value
-                    .as_array()
-                    .expect("test data is well-formed")
-                    .iter()
-                    .filter(|s| self.valid(s, instance));
-                matching.count() == 1
-            }
-            "pattern" | "description" | "contentEncoding" | "contentMediaType" => true,
-            other => panic!("the schema uses {other}, which this test does not evaluate"),
-        }
-    }
-}
-
-fn has_type(instance: &Value, name: &str) -> bool {
-    match name {
-        "object" => instance.is_object(),
-        "array" => instance.is_array(),
-        "string" => instance.is_string(),
-        "integer" => instance.is_i64() || instance.is_u64(),
-        "number" => instance.is_number(),
-        "boolean" => instance.is_boolean(),
-        "null" => instance.is_null(),
-        other => panic!("unknown type {other}"),
-    }
+    json_schema::assert_fits(&schema(), definition, instance);
 }
 
 fn application(changes: &[(&str, Value)]) -> Input {
@@ -289,8 +168,8 @@ fn the_simulator_answers_as_the_schema_says() {
 }
 
 #[test]
-fn the_openapi_fragment_names_both_operations() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi-fragment.yaml");
+fn the_openapi_document_names_both_operations() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/openapi.yaml");
     let fragment = std::fs::read_to_string(path).unwrap();
     for op in JudicialRecords.operations() {
         assert!(

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use http::{HeaderValue, Method};
+use http::Method;
 use lienthong_adapter_judicial_records::JudicialRecords;
 use lienthong_core::adapter::{
     Adapter, Applications, CallContext, FailureKind, Input, OperationKind, PartnerFailure,
@@ -15,23 +15,15 @@ use lienthong_core::testkit;
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    testkit::fixture(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 fn fixture_json(name: &str) -> Value {
-    serde_json::from_slice(&fixture(name)).expect("test data is well-formed")
+    testkit::fixture_json(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 fn answer(status: u16, name: &str) -> WireResponse {
     testkit::wire_response(status, "application/json; charset=utf-8", fixture(name))
-}
-
-fn with_retry_after(mut response: WireResponse, secs: u32) -> WireResponse {
-    response
-        .headers
-        .insert(http::header::RETRY_AFTER, HeaderValue::from(secs));
-    response
 }
 
 fn application_input(application: &Value) -> Input {
@@ -182,7 +174,7 @@ fn submission_answers_are_read() {
     }
     let cases = [
         (
-            with_retry_after(answer(200, "submit_interrupted.json"), 30),
+            answer(200, "submit_interrupted.json").with_retry_after(30),
             FailureKind::Unavailable {
                 retry_after: Some(Duration::from_secs(30)),
             },
@@ -192,7 +184,7 @@ fn submission_answers_are_read() {
             FailureKind::Unavailable { retry_after: None },
         ),
         (
-            with_retry_after(answer(429, "submit_throttled.json"), 5),
+            answer(429, "submit_throttled.json").with_retry_after(5),
             FailureKind::Throttled {
                 retry_after: Some(Duration::from_secs(5)),
             },
@@ -377,7 +369,7 @@ fn unknown_references_and_failures_of_status_requests() {
             FailureKind::Rejected,
         ),
         (
-            with_retry_after(answer(200, "submit_interrupted.json"), 2),
+            answer(200, "submit_interrupted.json").with_retry_after(2),
             FailureKind::Unavailable {
                 retry_after: Some(Duration::from_secs(2)),
             },

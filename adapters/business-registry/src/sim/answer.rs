@@ -1,10 +1,10 @@
 //! The registry's SOAP answers: `GetEnterpriseInfoResponse` bodies and faults.
 
 use bytes::Bytes;
-use http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::StatusCode;
 use lienthong_core::adapter::WireResponse;
-use lienthong_core::soap::{SoapVersion, XmlWriter, fault_11, write_envelope};
+use lienthong_core::soap::{SoapVersion, XmlWriter, fault_11};
+use lienthong_core::wire::soap_result;
 
 use super::dataset::Record;
 use super::tables::{self, PROVINCE_CODE, PROVINCE_NAME};
@@ -20,58 +20,22 @@ pub(crate) fn result(code: &str, description: &str) -> WireResponse {
     answer(code, description, |_| {})
 }
 
-/// A SOAP 1.1 fault (HTTP 500), with `Retry-After` when given.
-pub(crate) fn fault(code: &str, reason: &str, retry_after_secs: Option<u64>) -> WireResponse {
-    let mut response = xml(StatusCode::INTERNAL_SERVER_ERROR, fault_11(code, reason));
-    if let Some(secs) = retry_after_secs {
-        response
-            .headers
-            .insert(RETRY_AFTER, HeaderValue::from(secs));
-    }
-    response
-}
-
-/// What a web server in front of the service answers for a wrong path or method.
-pub(crate) fn http_error(status: StatusCode) -> WireResponse {
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        headers.insert(ALLOW, HeaderValue::from_static("POST"));
-    }
-    WireResponse {
-        status,
-        headers,
-        body: Bytes::from(status.canonical_reason().unwrap_or("error")),
-    }
+/// A SOAP 1.1 fault (HTTP 500).
+pub(crate) fn fault(code: &str, reason: &str) -> WireResponse {
+    xml(StatusCode::INTERNAL_SERVER_ERROR, fault_11(code, reason))
 }
 
 fn xml(status: StatusCode, body: Bytes) -> WireResponse {
-    let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(crate::CONTENT_TYPE));
-    WireResponse {
-        status,
-        headers,
-        body,
-    }
+    WireResponse::new(status, crate::CONTENT_TYPE, body)
 }
 
 fn answer(code: &str, description: &str, record: impl FnOnce(&mut XmlWriter)) -> WireResponse {
-    let body = write_envelope(
+    let body = soap_result(
         SoapVersion::V11,
-        &[("dk", NS)],
-        |_| {},
-        |w| {
-            w.open("dk:GetEnterpriseInfoResponse", &[])
-                .open("dk:KetQua", &[])
-                .leaf("dk:MaKetQua", code)
-                .leaf("dk:MoTa", description)
-                .close("dk:KetQua");
-            record(w);
-            w.close("dk:GetEnterpriseInfoResponse");
-        },
+        ("dk", NS),
+        "GetEnterpriseInfoResponse",
+        (code, description),
+        record,
     );
     xml(StatusCode::OK, body)
 }

@@ -1,9 +1,11 @@
 //! The generated population of the simulated registry.
 //!
-//! A private SplitMix64 generator with a fixed seed drives every choice, so the dataset is
+//! The core's SplitMix64 generator with a fixed seed drives every choice, so the dataset is
 //! the same on every build and never depends on another crate's random-number algorithm.
 
 use std::collections::HashSet;
+
+use lienthong_core::sim::SplitMix64;
 
 use crate::code::check_digit;
 use crate::model::LegalStatus;
@@ -18,69 +20,15 @@ const SEED: u64 = 0x4c54_2026_0082_1200;
 /// Percentage of active enterprises that have a branch.
 const BRANCH_PERCENT: u64 = 6;
 
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast and fully specified.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n` > 0).
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// A number in `low..=high`.
-    fn between(&mut self, low: u64, high: u64) -> u64 {
-        low + self.below(high - low + 1)
-    }
-
-    /// True with probability `percent`/100.
-    fn percent(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    /// An index in `0..len` (`len` > 0).
-    fn index(&mut self, len: usize) -> usize {
-        usize::try_from(self.below(len as u64)).unwrap_or_default()
-    }
-
-    /// One item of a non-empty table.
-    fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
-        &items[self.index(items.len())]
-    }
-
-    /// One item of a table weighted out of 100.
-    fn weighted<T: Copy>(&mut self, items: &[(T, u64)]) -> T {
-        let mut roll = self.below(items.iter().map(|(_, w)| w).sum());
-        for (item, weight) in items {
-            if roll < *weight {
-                return *item;
-            }
-            roll -= weight;
-        }
-        items[0].0
-    }
-
-    /// A day of a year in `from..=to` (days up to 28, so every month is valid).
-    fn day(&mut self, from: u16, to: u16) -> Day {
-        let year = u16::try_from(self.between(from.into(), to.into())).unwrap_or(from);
-        Day::new(self.small(1, 28), self.small(1, 12), year)
-    }
-
-    fn small(&mut self, low: u8, high: u8) -> u8 {
-        u8::try_from(self.between(low.into(), high.into())).unwrap_or(low)
-    }
+/// A day of a year in `from..=to` (days up to 28, so every month is valid).
+fn day(rng: &mut SplitMix64, from: u16, to: u16) -> Day {
+    let year = rng.between(from, to);
+    Day::new(rng.between(1, 28), rng.between(1, 12), year)
 }
 
 /// Appends `count` generated enterprises (and some of their branches) to `records`.
 pub(crate) fn population(records: &mut Vec<Record>, count: usize) {
-    let mut rng = SplitMix64(SEED);
+    let mut rng = SplitMix64::new(SEED);
     let mut codes: HashSet<String> = records.iter().map(|r| r.code.clone()).collect();
     codes.insert(NOT_SHAREABLE.to_owned());
     let mut names: HashSet<String> = records.iter().map(|r| r.name_vi.clone()).collect();
@@ -88,7 +36,7 @@ pub(crate) fn population(records: &mut Vec<Record>, count: usize) {
         let enterprise = enterprise(&mut rng, &mut codes, &mut names);
         let branch = (enterprise.status == LegalStatus::Active && rng.percent(BRANCH_PERCENT))
             .then(|| {
-                let registered = rng.day(enterprise.registered.year + 1, 2025);
+                let registered = day(&mut rng, enterprise.registered.year + 1, 2025);
                 let head = person(&mut rng, "Giám đốc chi nhánh");
                 branch_of(&enterprise, 1, office(&mut rng), registered, head)
             });
@@ -103,7 +51,10 @@ fn enterprise(
     names: &mut HashSet<String>,
 ) -> Record {
     let code = fresh_code(rng, codes);
-    let form = rng.weighted(tables::FORMS);
+    let form = rng
+        .weighted(tables::FORMS)
+        .copied()
+        .unwrap_or(&tables::PRIVATE);
     let (trade, brand) = fresh_name(rng, form, names);
     let name_en = (form != &tables::PRIVATE && rng.percent(70))
         .then(|| format!("{} {} {}", brand.1, trade.en, form.suffix_en));
@@ -111,17 +62,20 @@ fn enterprise(
         .suffix_short
         .filter(|_| name_en.is_some() && rng.percent(80))
         .map(|suffix| format!("{} {suffix}", brand.1.to_uppercase()));
-    let registered = rng.day(2000, 2024);
+    let registered = day(rng, 2000, 2024);
     let change_count = if rng.percent(30) {
         0
     } else {
-        rng.between(1, 12)
+        rng.between(1u64, 12)
     };
-    let last_changed = (change_count > 0).then(|| rng.day(registered.year + 1, 2025));
-    let status = rng.weighted(tables::STATUSES);
+    let last_changed = (change_count > 0).then(|| day(rng, registered.year + 1, 2025));
+    let status = rng
+        .weighted(tables::STATUSES)
+        .copied()
+        .unwrap_or(LegalStatus::Active);
     let suspension = (status == LegalStatus::Suspended).then(|| {
-        let from = rng.day(2025, 2025);
-        let reason = *rng.pick(tables::SUSPENSION_REASONS);
+        let from = day(rng, 2025, 2025);
+        let reason = text(rng, tables::SUSPENSION_REASONS);
         Suspension {
             from,
             until: Day::new(from.day, from.month, from.year + 1),
@@ -157,7 +111,7 @@ fn enterprise(
 /// A new valid code `12xxxxxxxC` (third digit never 0, so never a fixture's).
 fn fresh_code(rng: &mut SplitMix64, codes: &mut HashSet<String>) -> String {
     loop {
-        let first_nine = format!("12{}", rng.between(1_000_000, 9_999_999));
+        let first_nine = format!("12{}", rng.between(1_000_000u64, 9_999_999));
         let Ok(digits) = <[u8; 9]>::try_from(first_nine.as_bytes()) else {
             continue;
         };
@@ -182,13 +136,13 @@ fn fresh_name(
         .filter(|t| !cooperative || t.cooperative)
         .collect();
     loop {
-        let trade = *rng.pick(&trades);
+        let trade = rng.pick(&trades).copied().unwrap_or(&tables::TRADES[0]);
         let brand = if rng.percent(15) {
-            let (vi, en) = rng.pick(tables::PLACE_BRANDS);
-            ((*vi).to_owned(), (*en).to_owned())
+            let (vi, en) = rng.pick(tables::PLACE_BRANDS).copied().unwrap_or_default();
+            (vi.to_owned(), en.to_owned())
         } else {
-            let (vi1, en1) = rng.pick(tables::BRAND_FIRST);
-            let (vi2, en2) = rng.pick(tables::BRAND_SECOND);
+            let (vi1, en1) = rng.pick(tables::BRAND_FIRST).copied().unwrap_or_default();
+            let (vi2, en2) = rng.pick(tables::BRAND_SECOND).copied().unwrap_or_default();
             (format!("{vi1} {vi2}"), format!("{en1} {en2}"))
         };
         if names.insert(format!("{} {} {}", form.prefix, trade.vi, brand.0)) {
@@ -198,9 +152,9 @@ fn fresh_name(
 }
 
 fn person(rng: &mut SplitMix64, title: &'static str) -> Representative {
-    let issued_on = rng.day(2016, 2025);
+    let issued_on = day(rng, 2016, 2025);
     if rng.percent(4) {
-        let (name, nationality) = *rng.pick(tables::FOREIGNERS);
+        let (name, nationality) = rng.pick(tables::FOREIGNERS).copied().unwrap_or_default();
         return Representative {
             full_name: name.to_owned(),
             title,
@@ -219,11 +173,11 @@ fn person(rng: &mut SplitMix64, title: &'static str) -> Representative {
     };
     let full_name = format!(
         "{} {} {}",
-        rng.pick(tables::FAMILY_NAMES),
-        rng.pick(middles),
-        rng.pick(givens)
+        text(rng, tables::FAMILY_NAMES),
+        text(rng, middles),
+        text(rng, givens)
     );
-    let birth_year = rng.between(1960, 2001);
+    let birth_year = rng.between(1960u64, 2001);
     // Digit 4 of a citizen id: sex and century of birth.
     let sex_century = u64::from(female) + if birth_year >= 2000 { 2 } else { 0 };
     let id_number = format!(
@@ -236,8 +190,12 @@ fn person(rng: &mut SplitMix64, title: &'static str) -> Representative {
 
 fn office(rng: &mut SplitMix64) -> Office {
     Office {
-        street: format!("Số {} {}", rng.between(1, 350), rng.pick(tables::STREETS)),
-        commune: rng.pick(tables::COMMUNES),
+        street: format!(
+            "Số {} {}",
+            rng.between(1u64, 350),
+            text(rng, tables::STREETS)
+        ),
+        commune: rng.pick(tables::COMMUNES).unwrap_or(&tables::COMMUNES[0]),
     }
 }
 
@@ -246,10 +204,17 @@ fn business_lines(rng: &mut SplitMix64, trade: &Trade) -> Vec<Line> {
     let usual = usize::try_from(rng.between(1, trade.lines.len() as u64)).unwrap_or(1);
     let mut codes: Vec<&str> = trade.lines[..usual].to_vec();
     for _ in 0..rng.below(3) {
-        let extra = rng.pick(tables::VSIC).code;
+        let Some(extra) = rng.pick(tables::VSIC).map(|activity| activity.code) else {
+            continue;
+        };
         if !codes.contains(&extra) {
             codes.push(extra);
         }
     }
     lines(&codes)
+}
+
+/// One text of a table (empty only if the table is).
+fn text(rng: &mut SplitMix64, table: &[&'static str]) -> &'static str {
+    rng.pick(table).copied().unwrap_or_default()
 }

@@ -13,11 +13,11 @@ mod tables;
 use std::collections::HashMap;
 use std::fmt;
 
-use http::header::CONTENT_TYPE;
 use http::{HeaderMap, Method, StatusCode};
 use lienthong_core::adapter::{WireRequest, WireResponse};
-use lienthong_core::sim::{PartnerFault, Simulator};
+use lienthong_core::sim::{ERROR_TEXT, INTERRUPTED_TEXT, OVERLOADED_TEXT, PartnerFault, Simulator};
 use lienthong_core::soap::{Envelope, SoapVersion};
+use lienthong_core::wire::{http_error, is_utf8_content};
 use lienthong_core::xml::Limits;
 
 use crate::code::is_well_formed;
@@ -105,17 +105,11 @@ impl Simulator for RegistrySimulator {
 
     fn fault(&self, fault: PartnerFault) -> WireResponse {
         match fault {
-            PartnerFault::Fault => {
-                answer::fault("Server", "Lỗi hệ thống, vui lòng thử lại sau", None)
+            PartnerFault::Fault => answer::fault("Server", ERROR_TEXT),
+            PartnerFault::Busy { retry_after_secs } => {
+                answer::fault("Server.Busy", OVERLOADED_TEXT).with_retry_after(retry_after_secs)
             }
-            PartnerFault::Busy { retry_after_secs } => answer::fault(
-                "Server.Busy",
-                "Hệ thống đang quá tải, vui lòng thử lại sau",
-                Some(retry_after_secs),
-            ),
-            PartnerFault::Unavailable => {
-                answer::result("03", "Hệ thống tạm thời gián đoạn, vui lòng thử lại sau")
-            }
+            PartnerFault::Unavailable => answer::result("03", INTERRUPTED_TEXT),
         }
     }
 }
@@ -131,8 +125,8 @@ enum Refusal {
 impl Refusal {
     fn into_response(self) -> WireResponse {
         match self {
-            Self::Http(status) => answer::http_error(status),
-            Self::Fault(code, reason) => answer::fault(code, &reason, None),
+            Self::Http(status) => http_error(status, Some("POST")),
+            Self::Fault(code, reason) => answer::fault(code, &reason),
         }
     }
 }
@@ -143,8 +137,7 @@ fn client_fault(reason: impl Into<String>) -> Refusal {
 
 /// `Content-Type: text/xml; charset=utf-8` and the quoted `SOAPAction`.
 fn check_headers(headers: &HeaderMap) -> Result<(), Refusal> {
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    if !content_type.is_some_and(is_xml_utf8) {
+    if !is_utf8_content(headers, "text/xml") {
         return Err(client_fault("Content-Type phải là text/xml; charset=utf-8"));
     }
     let action = headers.get(SOAPACTION).and_then(|v| v.to_str().ok());
@@ -154,18 +147,6 @@ fn check_headers(headers: &HeaderMap) -> Result<(), Refusal> {
         ));
     }
     Ok(())
-}
-
-fn is_xml_utf8(content_type: &str) -> bool {
-    let mut parts = content_type.split(';').map(str::trim);
-    let media_type = parts.next().unwrap_or_default();
-    media_type.eq_ignore_ascii_case("text/xml")
-        && parts.any(|param| {
-            param.split_once('=').is_some_and(|(name, value)| {
-                name.trim().eq_ignore_ascii_case("charset")
-                    && value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
-            })
-        })
 }
 
 /// The requested enterprise code, after the checks the registry makes on a request.

@@ -16,10 +16,10 @@ use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use http::header::CONTENT_TYPE;
 use http::{HeaderMap, Method, StatusCode};
 use lienthong_core::adapter::{WireRequest, WireResponse};
 use lienthong_core::sim::{PartnerFault, SimSettings, Simulator};
+use lienthong_core::wire::{http_error, is_utf8_content};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
@@ -49,12 +49,12 @@ impl JudicialRecordsSimulator {
     fn answer(&self, request: &WireRequest) -> WireResponse {
         let path = request.path.split('?').next().unwrap_or_default();
         let Some(rest) = path.strip_prefix(ENDPOINT) else {
-            return answer::http_error(StatusCode::NOT_FOUND);
+            return http_error(StatusCode::NOT_FOUND, None);
         };
         let reference = match rest.strip_prefix('/') {
             None if rest.is_empty() => None,
             Some(segment) if !segment.is_empty() && !segment.contains('/') => Some(segment),
-            _ => return answer::http_error(StatusCode::NOT_FOUND),
+            _ => return http_error(StatusCode::NOT_FOUND, None),
         };
         let expected = if reference.is_some() {
             Method::GET
@@ -62,7 +62,7 @@ impl JudicialRecordsSimulator {
             Method::POST
         };
         if request.method != expected {
-            return answer::http_error(StatusCode::METHOD_NOT_ALLOWED);
+            return http_error(StatusCode::METHOD_NOT_ALLOWED, None);
         }
         let Some(consumer) = consumer(&request.headers) else {
             return answer::malformed("Thiếu header X-Ma-Don-Vi");
@@ -74,7 +74,7 @@ impl JudicialRecordsSimulator {
     }
 
     fn submit(&self, consumer: &str, request: &WireRequest) -> WireResponse {
-        if !is_json_utf8(&request.headers) {
+        if !is_utf8_content(&request.headers, "application/json") {
             return answer::malformed("Content-Type phải là application/json; charset=utf-8");
         }
         let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&request.body) else {
@@ -123,19 +123,7 @@ impl Simulator for JudicialRecordsSimulator {
     }
 
     fn fault(&self, fault: PartnerFault) -> WireResponse {
-        match fault {
-            PartnerFault::Fault => answer::result(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "99",
-                "Lỗi hệ thống, vui lòng thử lại sau",
-            ),
-            PartnerFault::Busy { retry_after_secs } => answer::busy(retry_after_secs),
-            PartnerFault::Unavailable => answer::result(
-                StatusCode::OK,
-                "03",
-                "Hệ thống tạm thời gián đoạn, vui lòng thử lại sau",
-            ),
-        }
+        answer::fault(fault)
     }
 
     fn stats(&self) -> Value {
@@ -150,21 +138,4 @@ fn consumer(headers: &HeaderMap) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty())
-}
-
-/// Whether the content type is JSON with `charset=utf-8`.
-fn is_json_utf8(headers: &HeaderMap) -> bool {
-    let Some(content_type) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let mut parts = content_type.split(';').map(str::trim);
-    parts
-        .next()
-        .is_some_and(|media| media.eq_ignore_ascii_case("application/json"))
-        && parts.any(|param| {
-            param.split_once('=').is_some_and(|(name, value)| {
-                name.trim().eq_ignore_ascii_case("charset")
-                    && value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
-            })
-        })
 }

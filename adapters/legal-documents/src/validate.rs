@@ -1,0 +1,163 @@
+//! Input checks of both operations: every bad parameter is named with what is accepted.
+
+use std::ops::RangeInclusive;
+
+use lienthong_core::adapter::{InvalidInput, QueryMisuse, UnifiedRequest};
+use lienthong_core::text;
+
+use crate::model::{DocumentQuery, SearchQuery};
+
+/// Query parameters of `searchLegalDocuments`, in documented order.
+const SEARCH_PARAMETERS: [&str; 7] = ["q", "type", "issuer", "from", "to", "page", "page_size"];
+/// Longest search phrase, in characters.
+const MAX_PHRASE_CHARS: usize = 200;
+/// Longest type or issuer name, in characters.
+const MAX_NAME_CHARS: usize = 200;
+/// Page size when none is given.
+const DEFAULT_PAGE_SIZE: u32 = 20;
+/// Largest page size the partner serves.
+pub(crate) const MAX_PAGE_SIZE: u32 = 100;
+/// Most digits of a document id.
+pub(crate) const MAX_ID_DIGITS: usize = 20;
+/// Name of the path parameter and input field holding the document id.
+const ID_FIELD: &str = "id";
+
+/// Checks the query of a search. Empty values count as absent.
+pub(crate) fn search(request: &UnifiedRequest<'_>) -> Result<SearchQuery, InvalidInput> {
+    let mut invalid = InvalidInput::default();
+    check_names(request, &SEARCH_PARAMETERS, &mut invalid);
+    let q = phrase(request, "q", MAX_PHRASE_CHARS, &mut invalid);
+    let kind = phrase(request, "type", MAX_NAME_CHARS, &mut invalid);
+    let issuer = phrase(request, "issuer", MAX_NAME_CHARS, &mut invalid);
+    let from = date(request, "from", &mut invalid);
+    let to = date(request, "to", &mut invalid);
+    if let (Some(first), Some(last)) = (from, to)
+        && first > last
+    {
+        invalid.push(
+            "from",
+            format!("is after to ({last}); give from on or before to (both YYYY-MM-DD, inclusive)"),
+        );
+    }
+    let page = number(request, "page", 1..=u32::MAX, 1)
+        .unwrap_or_else(|| refuse(&mut invalid, "page", "of at least 1 (default 1)", 1));
+    let page_size = number(request, "page_size", 1..=MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
+        .unwrap_or_else(|| {
+            let accepted = format!("from 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE})");
+            refuse(&mut invalid, "page_size", &accepted, DEFAULT_PAGE_SIZE)
+        });
+    let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    invalid.into_result(|| SearchQuery {
+        q,
+        kind,
+        issuer,
+        from: from.map(iso),
+        to: to.map(iso),
+        page,
+        page_size,
+    })
+}
+
+/// Checks the id of a document request (its path parameter; no query is accepted).
+pub(crate) fn document(request: &UnifiedRequest<'_>) -> Result<DocumentQuery, InvalidInput> {
+    let mut invalid = InvalidInput::default();
+    check_names(request, &[], &mut invalid);
+    let id = request.param(ID_FIELD).map(str::trim).unwrap_or_default();
+    if id.is_empty() {
+        invalid.push(
+            ID_FIELD,
+            "is required: the document id from a search result",
+        );
+    } else if id.len() > MAX_ID_DIGITS || !id.bytes().all(|b| b.is_ascii_digit()) {
+        invalid.push(
+            ID_FIELD,
+            format!("must be 1 to {MAX_ID_DIGITS} digits: the document id from a search result"),
+        );
+    }
+    invalid.into_result(|| DocumentQuery { id: id.to_owned() })
+}
+
+/// Refuses query parameters not in `accepted`, and parameters given more than once.
+fn check_names(request: &UnifiedRequest<'_>, accepted: &[&str], invalid: &mut InvalidInput) {
+    let allowed = if accepted.is_empty() {
+        "this operation takes no query parameters".to_owned()
+    } else {
+        format!("accepted parameters are {}", accepted.join(", "))
+    };
+    for (name, misuse) in request.misused_query(accepted) {
+        let detail = match misuse {
+            QueryMisuse::NotAccepted => format!("is not a parameter here; {allowed}"),
+            QueryMisuse::Repeated { times } => {
+                format!("is given {times} times; give it at most once")
+            }
+        };
+        invalid.push(name, detail);
+    }
+}
+
+/// A free-text parameter: NFC, trimmed, inner white space folded, at most `max` characters.
+fn phrase(
+    request: &UnifiedRequest<'_>,
+    name: &str,
+    max: usize,
+    invalid: &mut InvalidInput,
+) -> Option<String> {
+    let value = text::clean(request.query(name)?);
+    if value.is_empty() {
+        return None;
+    }
+    if value.chars().any(char::is_control) {
+        invalid.push(name, "must not contain control characters");
+        return None;
+    }
+    let chars = value.chars().count();
+    if chars > max {
+        invalid.push(
+            name,
+            format!("is {chars} characters long; give at most {max}"),
+        );
+        return None;
+    }
+    Some(value)
+}
+
+/// An ISO 8601 calendar date parameter.
+fn date(
+    request: &UnifiedRequest<'_>,
+    name: &str,
+    invalid: &mut InvalidInput,
+) -> Option<chrono::NaiveDate> {
+    let raw = request.query(name)?;
+    let parsed = text::parse_iso_date(raw.trim());
+    if parsed.is_none() {
+        invalid.push(
+            name,
+            "must be a real calendar date written YYYY-MM-DD (e.g. 2020-04-09)",
+        );
+    }
+    parsed
+}
+
+/// A whole-number parameter within `range`: `default` when absent, `None` when refused.
+fn number(
+    request: &UnifiedRequest<'_>,
+    name: &str,
+    range: RangeInclusive<u32>,
+    default: u32,
+) -> Option<u32> {
+    let Some(raw) = request.query(name) else {
+        return Some(default);
+    };
+    let raw = raw.trim();
+    raw.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| raw.parse::<u32>().ok())
+        .flatten()
+        .filter(|n| range.contains(n))
+}
+
+/// Records a refused whole number (`accepted` says which) and returns a stand-in.
+fn refuse(invalid: &mut InvalidInput, name: &str, accepted: &str, stand_in: u32) -> u32 {
+    invalid.push(name, format!("must be a whole number {accepted}"));
+    stand_in
+}
