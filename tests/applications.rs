@@ -7,16 +7,10 @@
 
 mod common;
 
-use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
-use bytes::Bytes;
-use http::{Method, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use http::{Method, StatusCode};
 use lienthong_core::config::{ClientConfig, Config};
 use lienthong_core::sim::FaultKind;
 use serde_json::{Value, json};
@@ -256,104 +250,42 @@ async fn interrupted_partner_delays_but_does_not_duplicate() {
     .await;
 }
 
-/// Webhook receiver: records (signature, body) and fails the first `fail_first` calls.
-async fn receiver(fail_first: usize) -> (String, Arc<Mutex<Vec<(String, Value)>>>) {
-    let received: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
-    let calls = Arc::new(Mutex::new(0usize));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks/lltp", listener.local_addr().unwrap());
-    let store = received.clone();
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            let (store, calls) = (store.clone(), calls.clone());
-            tokio::spawn(async move {
-                let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                    let (store, calls) = (store.clone(), calls.clone());
-                    async move {
-                        let signature = request.headers()["x-lienthong-signature"]
-                            .to_str()
-                            .unwrap()
-                            .to_owned();
-                        let body = request.into_body().collect().await.unwrap().to_bytes();
-                        let n = {
-                            let mut calls = calls.lock().unwrap();
-                            *calls += 1;
-                            *calls
-                        };
-                        let mut response = Response::new(Full::new(Bytes::new()));
-                        if n <= fail_first {
-                            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                        } else {
-                            let expected = lienthong_core::webhook::signature(
-                                lienthong::demo::DEMO_WEBHOOK_SECRET.as_bytes(),
-                                &body,
-                            );
-                            assert_eq!(signature, expected, "bad signature");
-                            store
-                                .lock()
-                                .unwrap()
-                                .push((signature, serde_json::from_slice(&body).unwrap()));
-                        }
-                        Ok::<_, Infallible>(response)
-                    }
-                });
-                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    (url, received)
-}
-
 #[tokio::test]
 async fn status_changes_reach_the_callback_signed_and_in_order() {
     on_both_stores(async |store| {
-        let (hook, received) = receiver(2).await;
+        let hooks = common::Recorder::start().await;
+        hooks
+            .fail_next
+            .store(2, std::sync::atomic::Ordering::SeqCst);
         let t = common::start_with(store).await;
         let mut body = application("000.00.82.H58-260101-0006", "082090001238");
-        body["callback_url"] = json!(hook);
+        body["callback_url"] = json!(format!("{}/hooks/lltp", hooks.url));
         let a = submit(&t, "key-8", &body).await;
-        a.expect(202);
-        let id = a.json()["id"].clone();
-        wait_for(&t, a.json()["status_url"].as_str().unwrap(), "issued").await;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let done = received
-                .lock()
-                .unwrap()
-                .iter()
-                .any(|(_, doc)| doc["status"] == "issued");
-            if done {
-                break;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "the issued webhook never arrived"
+        let accepted = a.expect(202);
+        wait_for(&t, accepted["status_url"].as_str().unwrap(), "issued").await;
+        hooks
+            .wait_for(Duration::from_secs(20), |doc| doc["status"] == "issued")
+            .await;
+        let secret = lienthong::demo::DEMO_WEBHOOK_SECRET.as_bytes();
+        for request in hooks.requests() {
+            let expected = lienthong_core::webhook::signature(secret, &request.body);
+            assert_eq!(
+                request.headers["x-lienthong-signature"],
+                expected.as_str(),
+                "bad signature"
             );
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            assert_eq!(request.path, "/hooks/lltp");
         }
-        let received = received.lock().unwrap().clone();
-        let versions: Vec<i64> = received
-            .iter()
-            .map(|(_, doc)| doc["version"].as_i64().unwrap())
-            .collect();
-        let mut sorted = versions.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        assert_eq!(versions, sorted, "deliveries out of order or repeated");
-        let statuses: Vec<&str> = received
-            .iter()
-            .map(|(_, doc)| doc["status"].as_str().unwrap())
-            .collect();
-        assert_eq!(statuses.first(), Some(&"submitted"));
-        assert_eq!(statuses.last(), Some(&"issued"));
         assert!(
-            received
+            hooks
+                .requests()
                 .iter()
-                .all(|(_, doc)| doc["id"] == id && doc["event"] == "status_changed")
+                .filter(|r| r.answered == 500)
+                .count()
+                == 2
         );
+        let received = hooks.accepted_json();
+        common::assert_webhooks_in_order(&received, &accepted["id"]);
         t.stop().await;
     })
     .await;

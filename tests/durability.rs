@@ -85,22 +85,12 @@ async fn request(method: &str, url: &str, key: Option<&str>, body: Option<&Value
     )
 }
 
-async fn survives_sigkill(storage: &str) {
-    let settings = common::sim_settings();
-    let sim = SimServer::start_local(
-        Arc::new(JudicialRecordsSimulator::new(&settings)),
-        SimOptions::default(),
-    )
-    .await
-    .unwrap();
-    // The partner is down (answers 03) until told otherwise.
-    sim.inject_for(FaultKind::Unavailable, Duration::from_secs(3600));
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("bus.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
+/// A configuration for one client (with a webhook secret) and the judicial-records
+/// partner at `sim`, state in `dir` or in the `storage` database.
+fn write_config(dir: &std::path::Path, storage: &str, sim: &str) -> std::path::PathBuf {
+    let config = dir.join("bus.toml");
+    let text = format!(
+        r#"
 [server]
 listen = "127.0.0.1:0"
 admin_listen = "127.0.0.1:0"
@@ -111,17 +101,38 @@ data_dir = "{data}"
 id = "demo"
 api_key = "demo-key"
 allow = ["*"]
+webhook_secret = "{SECRET}"
 [partners.judicial-records]
 base_url = "{sim}"
 consumer_code = "H82"
 poll_interval = "50ms"
 "#,
-            data = dir.path().join("data").display(),
-            sim = sim.base_url(),
-        ),
-    )
-    .unwrap();
+        data = dir.join("data").display(),
+    );
+    std::fs::write(&config, text).unwrap();
+    config
+}
 
+const SECRET: &str = "durability-webhook-secret";
+
+/// The judicial-records simulator on a free port, running in this process (so it
+/// outlives the bus processes).
+async fn judicial_records_simulator() -> SimServer {
+    let settings = common::sim_settings();
+    SimServer::start_local(
+        Arc::new(JudicialRecordsSimulator::new(&settings)),
+        SimOptions::default(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn survives_sigkill(storage: &str) {
+    let sim = judicial_records_simulator().await;
+    // The partner is down (answers 03) until told otherwise.
+    sim.inject_for(FaultKind::Unavailable, Duration::from_secs(3600));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), storage, &sim.base_url());
     let (mut first, api) = serve(&config).await;
     let mut urls = Vec::new();
     for i in 0..N {
@@ -187,4 +198,62 @@ async fn applications_survive_sigkill_on_sqlite() {
 async fn applications_survive_sigkill_on_postgres() {
     let url = common::postgres_url().await;
     survives_sigkill(&format!("url = \"{url}\"")).await;
+}
+
+/// Webhook deliveries pending when the process dies are sent by the next one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_webhooks_survive_sigkill() {
+    let sim = judicial_records_simulator().await;
+    let hooks = common::Recorder::start().await;
+    hooks
+        .failing
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "", &sim.base_url());
+
+    let (mut first, api) = serve(&config).await;
+    let mut body = common_application(0);
+    body["callback_url"] = Value::from(format!("{}/hook", hooks.url));
+    let (status, accepted) = request(
+        "POST",
+        &format!("{api}/v1/criminal-record-applications"),
+        Some("k"),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(status, 202, "{accepted}");
+    let url = format!("{api}{}", accepted["status_url"].as_str().unwrap());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while request("GET", &url, None, None).await.1["status"] != "issued" {
+        assert!(tokio::time::Instant::now() < deadline, "never issued");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    while hooks.requests().is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no delivery was attempted before the crash"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(hooks.accepted_json().is_empty());
+    first.start_kill().unwrap();
+    first.wait().await.unwrap();
+
+    hooks
+        .failing
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let (mut second, _) = serve(&config).await;
+    hooks
+        .wait_for(Duration::from_secs(60), |doc| doc["status"] == "issued")
+        .await;
+    for request in hooks.requests() {
+        assert_eq!(
+            request.headers["x-lienthong-signature"],
+            lienthong_core::webhook::signature(SECRET.as_bytes(), &request.body).as_str()
+        );
+    }
+    common::assert_webhooks_in_order(&hooks.accepted_json(), &accepted["id"]);
+    second.start_kill().unwrap();
+    second.wait().await.unwrap();
+    sim.shutdown().await;
 }

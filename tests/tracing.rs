@@ -6,58 +6,15 @@
 
 mod common;
 
-use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
-
-use bytes::Bytes;
-use http::{Method, Response};
-use http_body_util::{BodyExt, Full};
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use http::Method;
 use lienthong_core::config::TelemetryConfig;
-
-/// What a fake collector received: (path, content type, body) per export.
-type Exports = Arc<Mutex<Vec<(String, String, Bytes)>>>;
-
-async fn fake_collector() -> (String, Exports) {
-    let exports: Exports = Arc::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let store = exports.clone();
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            let store = store.clone();
-            tokio::spawn(async move {
-                let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                    let store = store.clone();
-                    async move {
-                        let path = request.uri().path().to_owned();
-                        let content_type = request
-                            .headers()
-                            .get("content-type")
-                            .map(|v| v.to_str().unwrap().to_owned())
-                            .unwrap_or_default();
-                        let body = request.into_body().collect().await.unwrap().to_bytes();
-                        store.lock().unwrap().push((path, content_type, body));
-                        Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
-                    }
-                });
-                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    (url, exports)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn traces_are_continued_propagated_and_exported() {
-    let (collector, exports) = fake_collector().await;
+    let collector = common::Recorder::start().await;
     let config = TelemetryConfig {
         log_filter: "warn".into(),
-        otlp_endpoint: Some(collector),
+        otlp_endpoint: Some(collector.url.clone()),
         service_name: "lienthong-test".into(),
         ..TelemetryConfig::default()
     };
@@ -96,13 +53,13 @@ async fn traces_are_continued_propagated_and_exported() {
 
     // Dropping the guard flushes the batch exporter (a blocking call).
     tokio::task::block_in_place(|| drop(telemetry));
-    let exports = exports.lock().unwrap();
+    let exports = collector.requests();
     assert!(!exports.is_empty(), "no spans reached the collector");
     let mut all = Vec::new();
-    for (path, content_type, body) in exports.iter() {
-        assert_eq!(path, "/v1/traces");
-        assert_eq!(content_type, "application/x-protobuf");
-        all.extend_from_slice(body);
+    for export in &exports {
+        assert_eq!(export.path, "/v1/traces");
+        assert_eq!(export.headers["content-type"], "application/x-protobuf");
+        all.extend_from_slice(&export.body);
     }
     let contains = |needle: &str| all.windows(needle.len()).any(|w| w == needle.as_bytes());
     for expected in [

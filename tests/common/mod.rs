@@ -277,3 +277,126 @@ pub fn error_fields(problem: &serde_json::Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// One request a [`Recorder`] received, with the status it answered.
+#[derive(Clone)]
+pub struct Recorded {
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub answered: u16,
+}
+
+/// A local HTTP server that records every request (a webhook receiver, an OTLP collector).
+/// It answers 500 to the next `fail_next` requests and to everything while `failing`,
+/// 204 otherwise.
+pub struct Recorder {
+    pub url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<Recorded>>>,
+    pub fail_next: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    pub failing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Recorder {
+    pub async fn start() -> Self {
+        use std::sync::atomic::Ordering::SeqCst;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let recorder = Recorder {
+            url: format!("http://{}", listener.local_addr().unwrap()),
+            requests: Default::default(),
+            fail_next: Default::default(),
+            failing: Default::default(),
+        };
+        let (requests, fail_next, failing) = (
+            recorder.requests.clone(),
+            recorder.fail_next.clone(),
+            recorder.failing.clone(),
+        );
+        tokio::spawn(async move {
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                let (requests, fail_next, failing) =
+                    (requests.clone(), fail_next.clone(), failing.clone());
+                let service =
+                    hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+                        let (requests, fail_next, failing) =
+                            (requests.clone(), fail_next.clone(), failing.clone());
+                        async move {
+                            let (parts, body) = request.into_parts();
+                            let body = body.collect().await.unwrap().to_bytes();
+                            let fail = failing.load(SeqCst)
+                                || fail_next
+                                    .fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1))
+                                    .is_ok();
+                            let answered = if fail { 500 } else { 204 };
+                            requests.lock().unwrap().push(Recorded {
+                                path: parts.uri.path().to_owned(),
+                                headers: parts.headers,
+                                body,
+                                answered,
+                            });
+                            let mut response = http::Response::new(Full::new(Bytes::new()));
+                            *response.status_mut() = StatusCode::from_u16(answered).unwrap();
+                            Ok::<_, std::convert::Infallible>(response)
+                        }
+                    });
+                tokio::spawn(async move {
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        recorder
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// Bodies (as JSON) of the requests answered with success.
+    pub fn accepted_json(&self) -> Vec<serde_json::Value> {
+        self.requests()
+            .iter()
+            .filter(|r| r.answered < 300)
+            .map(|r| serde_json::from_slice(&r.body).unwrap())
+            .collect()
+    }
+
+    /// Waits up to `timeout` for an accepted body satisfying `done`.
+    pub async fn wait_for(&self, timeout: Duration, done: impl Fn(&serde_json::Value) -> bool) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while !self.accepted_json().iter().any(&done) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the awaited request never arrived"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Asserts webhook bodies of application `id`: status changes in strictly increasing
+/// version order, from `submitted` to `issued`.
+pub fn assert_webhooks_in_order(received: &[serde_json::Value], id: &serde_json::Value) {
+    let versions: Vec<i64> = received
+        .iter()
+        .map(|doc| doc["version"].as_i64().unwrap())
+        .collect();
+    assert!(
+        versions.windows(2).all(|w| w[0] < w[1]),
+        "deliveries out of order or repeated: {versions:?}"
+    );
+    let statuses: Vec<&str> = received
+        .iter()
+        .map(|doc| doc["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses.first(), Some(&"submitted"), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&"issued"), "{statuses:?}");
+    assert!(
+        received
+            .iter()
+            .all(|doc| doc["id"] == *id && doc["event"] == "status_changed")
+    );
+}
