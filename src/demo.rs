@@ -66,6 +66,7 @@ pub fn config(options: &DemoOptions, simulators: &[SimServer]) -> Config {
         api_key: Some(DEMO_KEY.into()),
         allow: vec!["*".into()],
         webhook_secret: Some(DEMO_WEBHOOK_SECRET.into()),
+        may_bypass_cache: true,
         ..ClientConfig::default()
     });
     // Ask asynchronous partners about as often as the simulated clock moves.

@@ -68,7 +68,8 @@ enum Command {
     },
 }
 
-/// How the simulators behave: latency of the slow dedicated network, processing speed.
+/// How the simulators behave: latency of the slow dedicated network, processing speed,
+/// throttling.
 #[derive(Args)]
 struct SimArgs {
     /// Median added latency in milliseconds.
@@ -80,6 +81,10 @@ struct SimArgs {
     /// Milliseconds an asynchronous partner takes per processing step.
     #[arg(long, default_value_t = 3000)]
     step_ms: u64,
+    /// Most requests one consumer may make to each simulator per one-second window; the
+    /// ones over it get the partner's throttling answer (default: no quota).
+    #[arg(long)]
+    quota: Option<u32>,
 }
 
 impl SimArgs {
@@ -131,6 +136,7 @@ async fn run(command: Command) -> Result<(), String> {
             let options = SimOptions {
                 latency: simulator.latency(),
                 fault_rate,
+                quota: simulator.quota,
             };
             sim(bind, port, options, simulator.settings()).await
         }
@@ -200,7 +206,8 @@ async fn sim(
         println!("{:<20} {}", server.partner(), server.base_url());
     }
     println!(
-        "control: GET /__sim/stats, POST /__sim/faults, PUT /__sim/latency on each; Ctrl-C stops"
+        "control: GET /__sim/stats, POST /__sim/faults, PUT /__sim/latency, PUT /__sim/quota \
+         on each; Ctrl-C stops"
     );
     lienthong_core::shutdown_signal().await;
     for server in servers {
@@ -236,6 +243,9 @@ async fn run_demo(
         sim_settings: simulator.settings(),
     };
     let running = demo::start(&options).await.map_err(|e| e.to_string())?;
+    for sim in &running.simulators {
+        sim.set_quota(simulator.quota);
+    }
     let api = running.bus.api_addr();
     println!("Liên Thông demo");
     println!("  API    http://{api}   (API key: {})", demo::DEMO_KEY);

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use http::{Method, StatusCode};
-use lienthong_core::config::{ClientConfig, Config};
+use lienthong_core::config::Config;
 use lienthong_core::sim::FaultKind;
 use serde_json::{Value, json};
 
@@ -173,15 +173,7 @@ async fn idempotency_key_and_dossier_rules() {
 
 #[tokio::test]
 async fn only_the_submitting_client_reads_an_application() {
-    let t = common::start_with(|c| {
-        c.clients.push(ClientConfig {
-            id: "portal".into(),
-            api_key: Some("portal-key-123".into()),
-            allow: vec!["*".into()],
-            ..ClientConfig::default()
-        })
-    })
-    .await;
+    let t = common::start_with(|c| c.clients.push(common::portal_client(&["*"]))).await;
     let a = submit(
         &t,
         "key-5",
@@ -189,14 +181,7 @@ async fn only_the_submitting_client_reads_an_application() {
     )
     .await;
     let url = a.json()["status_url"].as_str().unwrap().to_owned();
-    let other = t
-        .raw(
-            Method::GET,
-            &format!("http://{}{url}", t.api()),
-            &[("authorization", "ApiKey portal-key-123".into())],
-            "",
-        )
-        .await;
+    let other = t.get_as_portal(&url, &[]).await;
     other.problem(404, "no-such-application");
     t.get(&format!("{PATH}/not-an-id"))
         .await

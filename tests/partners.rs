@@ -80,7 +80,7 @@ async fn every_insurance_call_carries_a_fresh_ws_security_token() {
     let t = common::start().await;
     let path = participant("8212345678", "Nguyễn Thị Bình", "1985-05-12");
     for _ in 0..3 {
-        assert_eq!(t.get(&path).await.status, StatusCode::OK);
+        assert_eq!(t.fresh(&path).await.status, StatusCode::OK);
     }
     let nonces: std::collections::HashSet<String> = t
         .sim(BHXH)
@@ -120,19 +120,23 @@ async fn refused_credentials_and_partner_faults() {
             "getInsuranceParticipant".into(),
             OperationOverride {
                 timeout: Some(Duration::from_millis(300)),
+                ..OperationOverride::default()
             },
         );
     })
     .await;
     let sim = t.sim(BHXH);
     for (kind, status, slug) in [
-        (FaultKind::Busy, 503, "partner-throttled"),
         (FaultKind::Fault, 502, "partner-fault"),
         (FaultKind::Unavailable, 503, "partner-unavailable"),
         (FaultKind::Hang, 504, "partner-timeout"),
+        // Last: the partner's throttling pauses further calls to it.
+        (FaultKind::Busy, 503, "partner-throttled"),
     ] {
-        sim.inject(kind, 1);
-        t.get(&path).await.problem(status, slug);
+        sim.inject_for(kind, Duration::from_secs(60));
+        let answer = t.fresh(&path).await;
+        sim.clear_faults();
+        answer.problem(status, slug);
     }
     t.stop().await;
 }
@@ -160,13 +164,19 @@ async fn legal_document_search_pages_with_links() {
         (Some(1), Some(100))
     );
 
-    // NFD finds what NFC finds.
+    // NFD finds what NFC finds: the same normalised input, so the same cache entry.
     let nfd = "chia se\u{309} du\u{31b}\u{303} lie\u{323}\u{302}u";
+    let again = t
+        .get(&format!("/v1/legal-documents?q={}&page_size=100", enc(nfd)))
+        .await;
+    assert_eq!(again.header("x-cache"), "hit");
+    assert_eq!(again.json(), page);
+    let fresh = t
+        .fresh(&format!("/v1/legal-documents?q={}&page_size=100", enc(nfd)))
+        .await;
     assert_eq!(
-        t.get(&format!("/v1/legal-documents?q={}&page_size=100", enc(nfd)))
-            .await
-            .json(),
-        page
+        (fresh.header("x-cache"), fresh.json()),
+        ("bypass", page.clone())
     );
 
     // A broad search spans pages; Link keeps the filters and points to the neighbours.
@@ -207,7 +217,11 @@ async fn legal_document_search_pages_with_links() {
             .await
             .problem(400, "invalid-input");
     }
-    assert!(t.sim(VBPL).stats().requests >= 3);
+    assert_eq!(
+        t.sim(VBPL).stats().requests,
+        3,
+        "invalid input never reaches the partner"
+    );
     t.stop().await;
 }
 

@@ -30,8 +30,8 @@ pub struct Operation {
     pub idempotent: bool,
     /// Default deadline for one call, retries included; config may override it.
     pub timeout: Duration,
-    /// How long a found answer may be served from cache; `None` never caches.
-    pub cache_ttl: Option<Duration>,
+    /// Caching of the operation's answers; `None` never caches.
+    pub cache: Option<CachePolicy>,
     /// Input fields that identify a person or a business. They are kept out of logs and
     /// traces; the audit log stores only a keyed digest of them.
     pub identifiers: &'static [&'static str],
@@ -40,6 +40,30 @@ pub struct Operation {
     /// Whether answers are pages: the canonical answer then carries `total`, `page` and
     /// `page_size`, and the core adds RFC 8288 `Link` headers (first, prev, next, last).
     pub paged: bool,
+}
+
+/// How long answers of an operation may be served from cache. Config may override each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CachePolicy {
+    /// How long a found answer is served without asking the partner.
+    pub ttl: Duration,
+    /// How long a "not found" answer is remembered (never "not shareable" or errors).
+    pub negative_ttl: Duration,
+    /// How long past `ttl` a found answer may still be served when the partner fails,
+    /// throttles or its breaker is open.
+    pub max_stale: Duration,
+}
+
+impl CachePolicy {
+    /// Found answers fresh for `ttl`; "not found" remembered for a minute; stale answers
+    /// served for up to an hour while the partner fails.
+    pub const fn fresh_for(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            negative_ttl: Duration::from_secs(60),
+            max_stale: Duration::from_secs(3600),
+        }
+    }
 }
 
 /// How the core serves an operation.

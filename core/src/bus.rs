@@ -15,10 +15,13 @@ use tokio_rustls::TlsAcceptor;
 use crate::adapter::Adapter;
 use crate::admin::Admin;
 use crate::applications::Outbox;
+use crate::cache::{Cache, SharedTier};
 use crate::config::{Config, ConfigError};
 use crate::dispatch;
 use crate::gateway::Gateway;
+use crate::gateway::Shared;
 use crate::pipeline::{self, Body};
+use crate::redis::Redis;
 use crate::server::{self, Handler, ServeOptions};
 use crate::store::{Store, StoreError};
 use crate::webhook;
@@ -47,6 +50,9 @@ pub enum StartError {
     /// The store could not be opened.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// The Redis URL is unusable.
+    #[error("{0}. Fix: give [redis] url as redis://host:port/db")]
+    Redis(String),
 }
 
 struct Api {
@@ -78,7 +84,20 @@ impl Bus {
     ) -> Result<Self, StartError> {
         let store = Store::open(&config.storage).await?;
         let outbox = Arc::new(Outbox::new(store.clone()));
-        let gateway = Gateway::build(config, file, adapters, openapi, outbox.clone())?;
+        let redis = match &config.redis.url {
+            Some(url) => Some(Redis::new(&config.redis, url).map_err(StartError::Redis)?),
+            None => None,
+        };
+        let tier = redis
+            .clone()
+            .filter(|_| config.cache.shared)
+            .map(SharedTier::new);
+        let shared = Arc::new(Shared {
+            outbox: outbox.clone(),
+            cache: Cache::new(config.cache.max_bytes, tier),
+            redis,
+        });
+        let gateway = Gateway::build(config, file, adapters, openapi, shared)?;
         let gateway = Arc::new(ArcSwap::from_pointee(gateway));
         let tls = match &config.server.tls {
             Some(tls) => Some(TlsAcceptor::from(

@@ -1,14 +1,22 @@
-//! Stage: the partner call. Builds the per-attempt context (request id, nonce, clock),
-//! asks the adapter for the wire request, sends it through the partner's upstream client
-//! under the operation's deadline and decodes the answer.
+//! Stage: the partner call, with the traffic policies around it:
+//! bulkhead slot → for each attempt: breaker → quota slot(s) → encode → upstream →
+//! decode. Transient failures of idempotent operations are retried with jittered backoff
+//! within the deadline and the partner's retry budget; a partner's own throttling pauses
+//! further calls to it for its `Retry-After`.
+
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
 
 use crate::adapter::{EncodeError, FailureKind, Input, Outcome, PartnerFailure};
+use crate::backoff;
+use crate::breaker::BreakerOpen;
+use crate::bulkhead::BulkheadFull;
 use crate::caller::CallerContext;
 use crate::gateway::{OperationPolicy, Partner};
+use crate::limit::LimitError;
 use crate::upstream::UpstreamError;
 
 /// Why a partner call produced no record.
@@ -32,6 +40,15 @@ pub enum CallError {
     /// The bus itself failed (e.g. no randomness for a nonce).
     #[error("internal: {0}")]
     Internal(String),
+    /// The partner's circuit breaker is open.
+    #[error(transparent)]
+    CircuitOpen(#[from] BreakerOpen),
+    /// Too many calls to the partner are in flight or waiting.
+    #[error(transparent)]
+    Overloaded(#[from] BulkheadFull),
+    /// The quota (or a pause the partner asked for) does not allow a call in time.
+    #[error(transparent)]
+    Limited(#[from] LimitError),
 }
 
 impl CallError {
@@ -51,36 +68,84 @@ impl CallError {
             Self::Upstream(UpstreamError::Timeout(_)) => "timeout",
             Self::Upstream(_) => "unreachable",
             Self::Encode(_) | Self::Internal(_) => "internal",
+            Self::CircuitOpen(_) => "circuit_open",
+            Self::Overloaded(_) => "overloaded",
+            Self::Limited(LimitError::Paused { .. }) => "paused",
+            Self::Limited(_) => "over_quota",
+        }
+    }
+
+    /// Whether a stale cached answer may stand in: the partner could not answer, as
+    /// opposed to answering "not found" or "not shareable", or the bus failing.
+    pub(crate) fn may_serve_stale(&self) -> bool {
+        !matches!(
+            self,
+            Self::NotFound(_) | Self::NotShareable(_) | Self::Encode(_) | Self::Internal(_)
+        )
+    }
+
+    /// Whether the failure speaks against the partner's health (counted by the breaker).
+    fn is_partner_failure(&self) -> bool {
+        match self {
+            Self::Partner(f) => matches!(
+                f.kind,
+                FailureKind::Fault | FailureKind::Unavailable { .. } | FailureKind::Malformed
+            ),
+            Self::Upstream(e) => !matches!(e, UpstreamError::Request(_)),
+            _ => false,
+        }
+    }
+
+    /// For failures worth another attempt, the least time to wait first.
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Partner(f) => match f.kind {
+                FailureKind::Fault | FailureKind::Malformed => Some(Duration::ZERO),
+                FailureKind::Unavailable { retry_after } => Some(retry_after.unwrap_or_default()),
+                _ => None,
+            },
+            Self::Upstream(UpstreamError::Connect(_) | UpstreamError::Exchange(_)) => {
+                Some(Duration::ZERO)
+            }
+            _ => None,
         }
     }
 }
 
-/// Calls the partner once for `input` and returns the found record.
-pub(crate) async fn call(
-    partner: &Partner,
-    policy: &OperationPolicy,
-    input: &Input,
-    caller: &CallerContext,
-) -> Result<Value, CallError> {
-    let deadline = Instant::now() + policy.timeout;
-    let request_id = uuid::Uuid::new_v4().simple().to_string();
+/// First wait between attempts of one call, and the most.
+const RETRY_BASE: Duration = Duration::from_millis(100);
+const RETRY_CAP: Duration = Duration::from_secs(2);
+
+/// One call to make: to which partner and operation, with what input, for whom, by when.
+#[derive(Clone, Copy)]
+pub(crate) struct Call<'a> {
+    pub(crate) partner: &'a Partner,
+    pub(crate) policy: &'a OperationPolicy,
+    pub(crate) input: &'a Input,
+    pub(crate) caller: &'a CallerContext,
+    pub(crate) deadline: Instant,
+}
+
+/// Calls the partner and returns the found record.
+pub(crate) async fn call(call: Call<'_>) -> Result<Value, CallError> {
+    let Call {
+        partner,
+        policy,
+        deadline,
+        ..
+    } = call;
     let span = tracing::info_span!(
         "partner call",
         otel.name = %format_args!("{} {}", partner.name, policy.operation.id),
         otel.kind = "client",
         partner = partner.name,
         operation = policy.operation.id,
-        partner.request_id = %request_id,
-        timeout_ms = policy.timeout.as_millis() as u64,
-        http.response.status_code = field::Empty,
-        request_bytes = field::Empty,
-        response_bytes = field::Empty,
+        budget_ms = deadline.saturating_duration_since(Instant::now()).as_millis() as u64,
+        attempts = field::Empty,
         outcome = field::Empty,
     );
     let started = Instant::now();
-    let result = attempt(partner, policy, input, caller, &request_id, deadline)
-        .instrument(span.clone())
-        .await;
+    let result = with_policies(call).instrument(span.clone()).await;
     let outcome = match &result {
         Ok(_) => "found",
         Err(e) => e.outcome(),
@@ -90,28 +155,98 @@ pub(crate) async fn call(
     result
 }
 
-async fn attempt(
-    partner: &Partner,
-    policy: &OperationPolicy,
-    input: &Input,
-    caller: &CallerContext,
-    request_id: &str,
-    deadline: Instant,
-) -> Result<Value, CallError> {
-    let context = partner
-        .context(request_id, caller.dossier_code.as_deref())
-        .map_err(CallError::Internal)?;
-    let mut wire = partner.adapter.encode(policy.operation, input, &context)?;
-    let span = Span::current();
-    crate::telemetry::inject(&span, &mut wire.headers);
-    span.record("request_bytes", wire.body.len());
-    let answer = partner.upstream.send(wire, deadline).await?;
-    span.record("http.response.status_code", answer.status.as_u16());
-    span.record("response_bytes", answer.body.len());
-    match partner.adapter.decode(policy.operation, &answer) {
-        Outcome::Found(record) => Ok(record),
-        Outcome::NotFound { detail } => Err(CallError::NotFound(detail)),
-        Outcome::NotShareable { detail } => Err(CallError::NotShareable(detail)),
-        Outcome::Failed(failure) => Err(CallError::Partner(failure)),
+async fn with_policies(call: Call<'_>) -> Result<Value, CallError> {
+    let Call {
+        partner,
+        policy,
+        deadline,
+        ..
+    } = call;
+    let traffic = &partner.traffic;
+    let _slot = traffic.bulkhead.enter(deadline).await?;
+    traffic.budget.earn();
+    let mut attempt: u32 = 1;
+    loop {
+        Span::current().record("attempts", attempt);
+        let admission = traffic.breaker.admit()?;
+        if let Some(limiter) = &policy.limiter {
+            limiter.acquire(deadline).await?;
+        }
+        traffic.limiter.acquire(deadline).await?;
+        let result = attempt_once(call).await;
+        admission.record(
+            result
+                .as_ref()
+                .err()
+                .is_some_and(CallError::is_partner_failure),
+        );
+        let error = match result {
+            Ok(record) => return Ok(record),
+            Err(error) => error,
+        };
+        if let CallError::Partner(PartnerFailure {
+            kind: FailureKind::Throttled { retry_after },
+            ..
+        }) = &error
+        {
+            traffic
+                .limiter
+                .pause(retry_after.unwrap_or(Duration::from_secs(1)))
+                .await;
+            return Err(error);
+        }
+        let Some(at_least) = error.retry_after() else {
+            return Err(error);
+        };
+        let wait = backoff::jittered(attempt, RETRY_BASE, RETRY_CAP).max(at_least);
+        if !policy.operation.idempotent
+            || Instant::now() + wait >= deadline
+            || !traffic.budget.spend()
+        {
+            return Err(error);
+        }
+        tracing::info!(attempt, %error, wait_ms = wait.as_millis() as u64, "retrying the partner call");
+        tokio::time::sleep(wait).await;
+        attempt += 1;
     }
+}
+
+/// One exchange with the partner, in its own span.
+async fn attempt_once(call: Call<'_>) -> Result<Value, CallError> {
+    let Call {
+        partner,
+        policy,
+        input,
+        caller,
+        deadline,
+    } = call;
+    let request_id = uuid::Uuid::new_v4().simple().to_string();
+    let span = tracing::info_span!(
+        "partner attempt",
+        otel.kind = "client",
+        partner.request_id = %request_id,
+        http.response.status_code = field::Empty,
+        request_bytes = field::Empty,
+        response_bytes = field::Empty,
+    );
+    async {
+        let context = partner
+            .context(&request_id, caller.dossier_code.as_deref())
+            .map_err(CallError::Internal)?;
+        let mut wire = partner.adapter.encode(policy.operation, input, &context)?;
+        let span = Span::current();
+        crate::telemetry::inject(&span, &mut wire.headers);
+        span.record("request_bytes", wire.body.len());
+        let answer = partner.upstream.send(wire, deadline).await?;
+        span.record("http.response.status_code", answer.status.as_u16());
+        span.record("response_bytes", answer.body.len());
+        match partner.adapter.decode(policy.operation, &answer) {
+            Outcome::Found(record) => Ok(record),
+            Outcome::NotFound { detail } => Err(CallError::NotFound(detail)),
+            Outcome::NotShareable { detail } => Err(CallError::NotShareable(detail)),
+            Outcome::Failed(failure) => Err(CallError::Partner(failure)),
+        }
+    }
+    .instrument(span)
+    .await
 }

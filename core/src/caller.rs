@@ -1,6 +1,9 @@
 //! Stage: caller context. The optional `X-Dossier-Code` (mã hồ sơ) and `X-User-Id` (the
 //! official) headers, checked so that only well-formed values reach partners, traces and
-//! the audit log.
+//! the audit log; `Request-Timeout` (seconds) to shorten the deadline; and
+//! `Cache-Control: no-cache` to ask for a fresh answer.
+
+use std::time::Duration;
 
 use http::HeaderMap;
 
@@ -8,6 +11,8 @@ use http::HeaderMap;
 pub const X_DOSSIER_CODE: &str = "x-dossier-code";
 /// Header naming the official making the call.
 pub const X_USER_ID: &str = "x-user-id";
+/// Header shortening the request's deadline, in seconds.
+pub const REQUEST_TIMEOUT: &str = "request-timeout";
 
 /// Who is asking, for which dossier.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,6 +21,10 @@ pub struct CallerContext {
     pub dossier_code: Option<String>,
     /// Official's user id, when given.
     pub user_id: Option<String>,
+    /// The caller's own deadline, when shorter than the operation's.
+    pub timeout: Option<Duration>,
+    /// Whether the caller asked not to be served from cache.
+    pub no_cache: bool,
 }
 
 /// A malformed caller header.
@@ -42,9 +51,32 @@ pub(crate) fn read(headers: &HeaderMap) -> Result<CallerContext, HeaderError> {
             header: X_USER_ID,
             detail: "must be 1-128 printable ASCII characters without spaces",
         })?;
+    let timeout = match headers.get(REQUEST_TIMEOUT) {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s > 0.0 && *s <= 300.0)
+                .map(Duration::from_secs_f64)
+                .ok_or(HeaderError {
+                    header: REQUEST_TIMEOUT,
+                    detail: "must be a number of seconds above 0 and at most 300 (e.g. 2.5)",
+                })?,
+        ),
+    };
+    let no_cache = headers
+        .get_all(http::header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|directive| directive.trim().eq_ignore_ascii_case("no-cache"));
     Ok(CallerContext {
         dossier_code,
         user_id,
+        timeout,
+        no_cache,
     })
 }
 
@@ -86,5 +118,20 @@ mod tests {
         assert_eq!(ctx.user_id.as_deref(), Some("canbo.mot@tiengiang"));
         h.insert(X_DOSSIER_CODE, HeaderValue::from_static("has space"));
         assert_eq!(read(&h).unwrap_err().header, X_DOSSIER_CODE);
+        h.remove(X_DOSSIER_CODE);
+        h.insert(REQUEST_TIMEOUT, HeaderValue::from_static("2.5"));
+        h.insert(
+            http::header::CACHE_CONTROL,
+            HeaderValue::from_static("max-age=0, No-Cache"),
+        );
+        let ctx = read(&h).unwrap();
+        assert_eq!(
+            (ctx.timeout, ctx.no_cache),
+            (Some(Duration::from_millis(2500)), true)
+        );
+        for bad in ["0", "-1", "abc", "301"] {
+            h.insert(REQUEST_TIMEOUT, HeaderValue::from_static(bad));
+            assert_eq!(read(&h).unwrap_err().header, REQUEST_TIMEOUT, "{bad}");
+        }
     }
 }

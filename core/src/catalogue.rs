@@ -52,7 +52,7 @@ pub(crate) fn services(gateway: &Gateway, client: &Client) -> Response<Body> {
                     path: policy.operation.path,
                     idempotent: policy.operation.idempotent,
                     timeout_ms: policy.timeout.as_millis() as u64,
-                    cache_ttl_s: policy.operation.cache_ttl.map(|t| t.as_secs()),
+                    cache_ttl_s: policy.cache.map(|c| c.ttl.as_secs()),
                 })
                 .collect(),
         })

@@ -10,11 +10,16 @@ use rand::rngs::SysRng;
 
 use bytes::Bytes;
 
+use crate::adapter::CachePolicy;
 use crate::adapter::{Adapter, CallContext, Credentials, Operation, OperationKind};
 use crate::applications::Outbox;
+use crate::cache::Cache;
 use crate::config::{Config, ConfigError, Issues, PartnerConfig};
 use crate::identity::Clients;
+use crate::limit::Limiter;
+use crate::redis::Redis;
 use crate::route::{Routes, Target};
+use crate::traffic::{self, Traffic};
 use crate::upstream::Upstream;
 
 /// One configured partner.
@@ -27,6 +32,7 @@ pub(crate) struct Partner {
     pub(crate) upstream: Upstream,
     pub(crate) operations: Vec<OperationPolicy>,
     pub(crate) poll_interval: Duration,
+    pub(crate) traffic: Traffic,
 }
 
 impl Partner {
@@ -64,6 +70,17 @@ impl Partner {
 pub(crate) struct OperationPolicy {
     pub(crate) operation: &'static Operation,
     pub(crate) timeout: Duration,
+    /// The operation's own quota, besides the partner's.
+    pub(crate) limiter: Option<Limiter>,
+    /// How long answers may be served from cache; `None` never caches.
+    pub(crate) cache: Option<CachePolicy>,
+}
+
+/// State that outlives any one configuration: the outbox, the cache, the Redis connection.
+pub(crate) struct Shared {
+    pub(crate) outbox: Arc<Outbox>,
+    pub(crate) cache: Cache,
+    pub(crate) redis: Option<Redis>,
 }
 
 /// Everything a request needs, for one configuration.
@@ -73,20 +90,19 @@ pub struct Gateway {
     pub(crate) partners: Vec<Partner>,
     pub(crate) max_body_bytes: usize,
     pub(crate) openapi: Bytes,
-    pub(crate) outbox: Arc<Outbox>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 impl Gateway {
     /// Validates `config` against `adapters` and builds the runtime state. Only partners
     /// present in `config.partners` are served. `openapi` is the JSON served at
-    /// `/openapi.json`; `outbox` is the durable queue of applications, shared by every
-    /// configuration the bus runs on.
+    /// `/openapi.json`; `shared` is the state every configuration the bus runs on uses.
     pub(crate) fn build(
         config: &Config,
         file: &str,
         adapters: &[Arc<dyn Adapter>],
         openapi: Bytes,
-        outbox: Arc<Outbox>,
+        shared: Arc<Shared>,
     ) -> Result<Self, ConfigError> {
         let refs: Vec<&dyn Adapter> = adapters.iter().map(|a| a.as_ref()).collect();
         config.validate(file, &refs)?;
@@ -98,7 +114,9 @@ impl Gateway {
             let Some(partner_config) = config.partners.get(adapter.partner()) else {
                 continue;
             };
-            if let Some(partner) = build_partner(adapter, config, partner_config, &env, &mut issues)
+            let redis = shared.redis.as_ref();
+            if let Some(partner) =
+                build_partner(adapter, config, partner_config, redis, &env, &mut issues)
             {
                 partners.push(partner);
             }
@@ -136,7 +154,7 @@ impl Gateway {
             partners,
             max_body_bytes: config.server.max_body_bytes,
             openapi,
-            outbox,
+            shared,
         })
     }
 
@@ -160,6 +178,7 @@ fn build_partner(
     adapter: &Arc<dyn Adapter>,
     bus: &Config,
     config: &PartnerConfig,
+    redis: Option<&Redis>,
     env: &dyn Fn(&str) -> Option<String>,
     issues: &mut Issues,
 ) -> Option<Partner> {
@@ -217,6 +236,14 @@ fn build_partner(
                     .and_then(|o| o.timeout)
                     .or(config.timeout)
                     .unwrap_or(operation.timeout),
+                limiter: traffic::operation_limiter(
+                    adapter.partner(),
+                    operation,
+                    over,
+                    config,
+                    redis,
+                ),
+                cache: traffic::cache_policy(operation, over),
             }
         })
         .collect();
@@ -229,5 +256,6 @@ fn build_partner(
         upstream,
         operations,
         poll_interval: config.poll_interval,
+        traffic: Traffic::new(adapter.partner(), config, redis),
     })
 }

@@ -19,6 +19,8 @@ pub struct Client {
     pub(crate) grants: Vec<Grant>,
     /// Key signing this client's webhooks.
     pub(crate) webhook_secret: Option<Vec<u8>>,
+    /// Whether `Cache-Control: no-cache` from this client bypasses the cache.
+    pub(crate) may_bypass_cache: bool,
 }
 
 /// Why a caller could not be identified.
@@ -94,6 +96,7 @@ impl Clients {
                     id: c.id.as_str().into(),
                     grants,
                     webhook_secret,
+                    may_bypass_cache: c.may_bypass_cache,
                 };
                 entries.push((digest, Arc::new(client)));
             }

@@ -10,7 +10,9 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{Request, Response, StatusCode};
+use std::time::Duration;
+
+use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use tokio::time::Instant;
@@ -20,6 +22,7 @@ use crate::access::{self, AccessDenied};
 use crate::adapter::{InvalidInput, OperationKind, UnifiedRequest};
 use crate::applications::{self, ApplicationError};
 use crate::body::{self, BodyError};
+use crate::cache::{self, CacheStatus, Cached};
 use crate::call::{self, CallError};
 use crate::caller::{self, HeaderError};
 use crate::catalogue;
@@ -100,11 +103,11 @@ pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) ->
     );
     telemetry::adopt_caller_trace(&span, request.headers());
     let method = request.method().clone();
-    let mut route = None;
-    let result = stages(&gateway, request, &span, &mut route)
+    let mut trail = Trail::default();
+    let result = stages(&gateway, request, &span, &mut trail)
         .instrument(span.clone())
         .await;
-    match route {
+    match trail.route {
         Some(path) => span.record("otel.name", format!("{method} {path}")),
         None => span.record("otel.name", method.as_str()),
     };
@@ -120,7 +123,7 @@ pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) ->
             (problem.into_response(&request_id), slug)
         }
     };
-    finish(&mut response, &request_id, &span);
+    finish(&mut response, &request_id, &span, &trail);
     span.record("outcome", outcome);
     span.record("http.response.status_code", response.status().as_u16());
     span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -128,11 +131,20 @@ pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) ->
     response
 }
 
+/// What the stages learnt that the answer's headers and the trace report.
+#[derive(Default)]
+struct Trail {
+    /// The route template, once routed.
+    route: Option<&'static str>,
+    /// How the cache served a cacheable operation, and the answer's age.
+    cache: Option<(CacheStatus, Option<Duration>)>,
+}
+
 async fn stages(
     gateway: &Gateway,
     request: Request<Incoming>,
     span: &Span,
-    route: &mut Option<&'static str>,
+    trail: &mut Trail,
 ) -> Result<Response<Body>, Error> {
     let (parts, body) = request.into_parts();
     if let Some(answer) = catalogue::public(gateway, &parts) {
@@ -149,7 +161,7 @@ async fn stages(
             .ok_or(RouteError::NotFound)?,
     };
     let op = policy.operation;
-    *route = Some(op.path);
+    trail.route = Some(op.path);
     span.record("http.route", op.path);
     span.record("partner", partner.name);
     span.record("operation", op.id);
@@ -168,7 +180,7 @@ async fn stages(
     };
     if op.kind == OperationKind::Status {
         let id = matched.params.first().map_or("", |(_, id)| id.as_str());
-        return applications::status(&gateway.outbox, adapter, &client, id)
+        return applications::status(&gateway.shared.outbox, adapter, &client, id)
             .await
             .map_err(application_error);
     }
@@ -197,7 +209,7 @@ async fn stages(
             span.record("dossier_code", dossier);
         }
         return applications::submit(
-            &gateway.outbox,
+            &gateway.shared.outbox,
             adapter,
             op.id,
             &client,
@@ -207,25 +219,73 @@ async fn stages(
         .await
         .map_err(application_error);
     }
-    let record = call::call(partner, policy, &input, &caller)
-        .await
-        .map_err(|error| Error::Call {
-            partner: partner.name,
-            error,
-        })?;
-    let mut response = respond::json(StatusCode::OK, &record);
-    if op.paged
-        && let Some(links) = respond::page_links(parts.uri.path(), &query, &record)
-    {
-        response.headers_mut().insert(http::header::LINK, links);
+    let deadline = Instant::now()
+        + caller
+            .timeout
+            .map_or(policy.timeout, |t| t.min(policy.timeout));
+    let fetch = || async {
+        let request = call::Call {
+            partner,
+            policy,
+            input: &input,
+            caller: &caller,
+            deadline,
+        };
+        let record = match call::call(request).await {
+            Ok(record) => record,
+            Err(CallError::NotFound(detail)) => return Ok(Cached::NotFound { detail }),
+            Err(error) => return Err(error),
+        };
+        let links = match op.paged {
+            true => respond::page_links(parts.uri.path(), &query, &record),
+            false => None,
+        };
+        let body = serde_json::to_vec(&record).map_err(|e| CallError::Internal(e.to_string()))?;
+        Ok(Cached::Found {
+            body: Bytes::from(body),
+            links,
+        })
+    };
+    let answer = match policy.cache {
+        None => fetch().await,
+        Some(cache_policy) => {
+            let key = cache::key(partner.name, op.id, &adapter.cache_key(op, &input));
+            let bypass = caller.no_cache && client.may_bypass_cache;
+            let served = gateway
+                .shared
+                .cache
+                .serve(&key, cache_policy, bypass, fetch)
+                .await;
+            trail.cache = Some((served.status, served.age));
+            served.answer
+        }
+    };
+    let call_error = |error| Error::Call {
+        partner: partner.name,
+        error,
+    };
+    match answer.map_err(call_error)? {
+        Cached::Found { body, links } => {
+            let mut response = respond::bytes(StatusCode::OK, "application/json", body);
+            if let Some(links) = links {
+                response.headers_mut().insert(http::header::LINK, links);
+            }
+            Ok(response)
+        }
+        Cached::NotFound { detail } => Err(call_error(CallError::NotFound(detail))),
     }
-    Ok(response)
 }
 
-/// Headers every answer carries.
-fn finish(response: &mut Response<Body>, request_id: &RequestId, span: &Span) {
+/// Headers every answer carries (and `X-Cache`/`Age` on cacheable ones).
+fn finish(response: &mut Response<Body>, request_id: &RequestId, span: &Span, trail: &Trail) {
     let headers = response.headers_mut();
     headers.insert(X_REQUEST_ID, request_id.header_value());
+    if let Some((status, age)) = trail.cache {
+        headers.insert("x-cache", HeaderValue::from_static(status.as_str()));
+        if let Some(age) = age {
+            headers.insert(http::header::AGE, HeaderValue::from(age.as_secs()));
+        }
+    }
     if let Some(traceparent) = telemetry::traceparent(span) {
         headers.insert("traceparent", traceparent);
     }

@@ -12,6 +12,7 @@ use crate::applications::ApplicationError;
 use crate::body::BodyError;
 use crate::call::CallError;
 use crate::identity::IdentityError;
+use crate::limit::LimitError;
 use crate::pipeline::{Body, Error};
 use crate::request_id::RequestId;
 use crate::route::RouteError;
@@ -39,6 +40,8 @@ pub struct Problem {
     pub retry_after: Option<Duration>,
     /// `Allow` to send on 405.
     pub allow: Option<String>,
+    /// Further headers (e.g. `RateLimit-Policy` and `RateLimit` on 429).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Problem {
@@ -58,6 +61,7 @@ impl Problem {
             errors: Vec::new(),
             retry_after: None,
             allow: None,
+            headers: Vec::new(),
         }
     }
 
@@ -88,7 +92,9 @@ impl Problem {
             #[serde(skip_serializing_if = "Option::is_none")]
             retry_after: Option<u64>,
         }
-        let retry_after = self.retry_after.map(|d| d.as_secs().max(1));
+        let retry_after = self
+            .retry_after
+            .map(|d| (d.as_secs_f64().ceil() as u64).max(1));
         let document = Document {
             kind: format!("{TYPE_PREFIX}{}", self.slug),
             title: self.title,
@@ -108,11 +114,17 @@ impl Problem {
             HeaderValue::from_static("application/problem+json"),
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(crate::request_id::X_REQUEST_ID, request_id.header_value());
         if let Some(seconds) = retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if let Some(allow) = self.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
             headers.insert(header::ALLOW, allow);
+        }
+        for (name, value) in self.headers {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(name, value);
+            }
         }
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(
@@ -335,6 +347,54 @@ fn call_problem(partner: &'static str, error: &CallError) -> Problem {
                 e.to_string(),
             )
         }
+        CallError::CircuitOpen(open) => Problem::new(
+            S::SERVICE_UNAVAILABLE,
+            "partner-circuit-open",
+            "The partner is failing; calls are paused",
+            "the partner failed repeatedly, so the bus stopped calling it for a while; retry after the time given in Retry-After",
+        )
+        .retry_after(open.retry_after),
+        CallError::Overloaded(full) => Problem::new(
+            S::SERVICE_UNAVAILABLE,
+            "partner-overloaded",
+            "Too many calls to this partner at once",
+            format!("{full}; retry shortly"),
+        )
+        .retry_after(DEFAULT_RETRY_AFTER),
+        CallError::Limited(LimitError::OverQuota {
+            policy,
+            quota,
+            retry_after,
+        }) => {
+            let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+            Problem {
+                headers: vec![
+                    ("ratelimit-policy", format!("\"{policy}\";q={};w={}", quota.count, quota.per.as_secs())),
+                    ("ratelimit", format!("\"{policy}\";r=0;t={seconds}")),
+                ],
+                ..Problem::new(
+                    S::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    "The province's quota at this partner is used up",
+                    format!("the quota {quota} is used up; retry after the time given in Retry-After"),
+                )
+                .retry_after(*retry_after)
+            }
+        }
+        CallError::Limited(LimitError::Paused { retry_after }) => Problem::new(
+            S::SERVICE_UNAVAILABLE,
+            "partner-throttled",
+            "The partner is throttling this province",
+            "the partner asked the bus to pause; retry after the time given in Retry-After",
+        )
+        .retry_after(*retry_after),
+        CallError::Limited(LimitError::StoreUnavailable) => Problem::new(
+            S::SERVICE_UNAVAILABLE,
+            "rate-limit-unavailable",
+            "The shared quota cannot be checked",
+            "the bus cannot reach its quota store and is configured to refuse calls meanwhile; retry shortly",
+        )
+        .retry_after(DEFAULT_RETRY_AFTER),
         CallError::Upstream(UpstreamError::Request(_))
         | CallError::Encode(_)
         | CallError::Internal(_) => Problem::new(

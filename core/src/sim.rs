@@ -7,14 +7,23 @@
 //! - `POST /__sim/faults` `{"kind": "fault|busy|unavailable|http_500|malformed|hang",
 //!   "count": N}` answers the next `N` requests with that fault, or with `"for_ms": T`
 //!   every request for the next `T` ms; `DELETE /__sim/faults` clears them;
-//! - `PUT /__sim/latency` `{"median_ms": M, "p99_ms": P}`: change the latency.
+//! - `PUT /__sim/latency` `{"median_ms": M, "p99_ms": P}`: change the latency;
+//! - `PUT /__sim/quota` `{"per_second": N}` (or `null`: no quota): change the quota.
+//!
+//! Quota: like the real partners, a simulator may throttle each consumer (its code, see
+//! [`Simulator::consumer`]) to a number of requests per fixed one-second window aligned on
+//! wall-clock seconds. A request over the quota is answered with the partner's own
+//! throttling answer ([`PartnerFault::Busy`], `Retry-After` = seconds to the next window)
+//! and never reaches [`Simulator::handle`]. The quota is checked first, when a request
+//! arrives: a throttled request consumes no injected fault, and injected faults apply
+//! only to requests within the quota. Throttled requests count in their window too.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
@@ -43,6 +52,20 @@ pub trait Simulator: Send + Sync + 'static {
     /// The partner's own error answer in its format (a SOAP Fault, a JSON error body).
     fn fault(&self, fault: PartnerFault) -> WireResponse;
 
+    /// The code of the consumer that sent `request` (`MaDonVi`), which the quota is
+    /// counted by; `None` when the request names none (it then counts under `""`).
+    /// Default: the `X-Ma-Don-Vi` header of REST partners, trimmed. Called on every
+    /// request before [`Simulator::handle`], so it must be cheap and change nothing.
+    fn consumer(&self, request: &WireRequest) -> Option<String> {
+        request
+            .headers
+            .get(CONSUMER_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+
     /// Partner-specific counters for `GET /__sim/stats` (e.g. applications created).
     /// Default: none.
     fn stats(&self) -> serde_json::Value {
@@ -69,6 +92,9 @@ pub enum PartnerFault {
     /// Result code `03`: temporarily interrupted, retry later.
     Unavailable,
 }
+
+/// The header that names the consumer at REST partners.
+const CONSUMER_HEADER: &str = "x-ma-don-vi";
 
 /// What national partners say in their generic error answer ([`PartnerFault::Fault`]).
 pub const ERROR_TEXT: &str = "Lỗi hệ thống, vui lòng thử lại sau";
@@ -146,6 +172,9 @@ pub struct SimOptions {
     pub latency: Latency,
     /// Probability (0..=1) that a request is answered with the partner's fault.
     pub fault_rate: f64,
+    /// The most requests one consumer may make per fixed one-second window; over it the
+    /// partner's throttling answer. `None`: no quota.
+    pub quota: Option<u32>,
 }
 
 /// Counters a simulator keeps about what it received.
@@ -157,6 +186,12 @@ pub struct SimStats {
     pub by_path: BTreeMap<String, u64>,
     /// Requests answered with an injected fault.
     pub faults_injected: u64,
+    /// Requests answered with the throttling answer because their consumer was over the
+    /// quota.
+    pub throttled: u64,
+    /// The most requests one consumer sent in one fixed one-second window (throttled ones
+    /// included), over the simulator's life.
+    pub max_per_second: u64,
     /// The simulator's own counters ([`Simulator::stats`]).
     pub partner: serde_json::Value,
 }
@@ -174,10 +209,53 @@ fn one() -> u32 {
     1
 }
 
+/// Body of `PUT /__sim/quota`. `per_second` is required; `null` removes the quota.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuotaOrder {
+    #[serde(deserialize_with = "Option::deserialize")]
+    per_second: Option<u32>,
+}
+
+/// Length of a quota window in milliseconds; windows start on wall-clock seconds.
+const WINDOW_MS: u64 = 1000;
+
+/// Requests per consumer in the current fixed window, and the quota they are held to.
+/// Only the current window is kept, plus the largest count seen.
+#[derive(Debug, Default)]
+struct Quota {
+    per_second: Option<u32>,
+    window: u64,
+    counts: HashMap<String, u64>,
+    max_per_second: u64,
+}
+
+impl Quota {
+    /// Counts one request of `consumer` arriving at `now`. When it is over the quota, the
+    /// `Retry-After` to answer with: seconds to the next window, rounded up, at least 1.
+    fn admit(&mut self, consumer: String, now: SystemTime) -> Option<u64> {
+        let millis = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let window = millis / WINDOW_MS;
+        if window != self.window {
+            self.window = window;
+            self.counts.clear();
+        }
+        let count = self.counts.entry(consumer).or_default();
+        *count += 1;
+        self.max_per_second = self.max_per_second.max(*count);
+        let over = self.per_second.is_some_and(|q| *count > u64::from(q));
+        over.then(|| (WINDOW_MS - millis % WINDOW_MS).div_ceil(1000).max(1))
+    }
+}
+
 struct SimState {
     simulator: Arc<dyn Simulator>,
     requests: AtomicU64,
     faults_injected: AtomicU64,
+    throttled: AtomicU64,
+    quota: Mutex<Quota>,
     by_path: Mutex<BTreeMap<String, u64>>,
     pending_faults: Mutex<VecDeque<FaultKind>>,
     fault_until: Mutex<Option<(FaultKind, Instant)>>,
@@ -218,6 +296,11 @@ impl SimServer {
             simulator,
             requests: AtomicU64::new(0),
             faults_injected: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+            quota: Mutex::new(Quota {
+                per_second: options.quota,
+                ..Quota::default()
+            }),
             by_path: Mutex::new(BTreeMap::new()),
             pending_faults: Mutex::new(VecDeque::new()),
             fault_until: Mutex::new(None),
@@ -294,6 +377,12 @@ impl SimServer {
         *lock(&self.state.latency) = latency;
     }
 
+    /// Changes the quota: the most requests one consumer may make per one-second window
+    /// (`None`: no quota). Requests already counted in the current window still count.
+    pub fn set_quota(&self, per_second: Option<u32>) {
+        self.state.set_quota(per_second);
+    }
+
     /// Stops accepting, releases hanging requests and waits for the accept loop to end.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
@@ -307,8 +396,14 @@ impl SimState {
             requests: self.requests.load(Ordering::Relaxed),
             by_path: lock(&self.by_path).clone(),
             faults_injected: self.faults_injected.load(Ordering::Relaxed),
+            throttled: self.throttled.load(Ordering::Relaxed),
+            max_per_second: lock(&self.quota).max_per_second,
             partner: self.simulator.stats(),
         }
+    }
+
+    fn set_quota(&self, per_second: Option<u32>) {
+        lock(&self.quota).per_second = per_second;
     }
 
     fn clear_faults(&self) {
@@ -369,11 +464,6 @@ async fn serve(state: &SimState, req: Request<Incoming>) -> Response<Full<Bytes>
     }
     state.requests.fetch_add(1, Ordering::Relaxed);
     *lock(&state.by_path).entry(path).or_default() += 1;
-
-    let delay = lock(&state.latency).sample();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
     let request = WireRequest {
         method: parts.method,
         path: parts
@@ -383,12 +473,29 @@ async fn serve(state: &SimState, req: Request<Incoming>) -> Response<Full<Bytes>
         headers: parts.headers,
         body,
     };
+    let consumer = state.simulator.consumer(&request).unwrap_or_default();
+    let throttled = lock(&state.quota).admit(consumer, SystemTime::now());
+    if throttled.is_some() {
+        state.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+
+    let delay = lock(&state.latency).sample();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     {
         let mut recent = lock(&state.recent);
         if recent.len() == RECENT_REQUESTS {
             recent.pop_front();
         }
         recent.push_back(request.clone());
+    }
+    if let Some(retry_after_secs) = throttled {
+        return to_response(
+            state
+                .simulator
+                .fault(PartnerFault::Busy { retry_after_secs }),
+        );
     }
     let fault = state.next_fault();
     if fault.is_some() {
@@ -456,6 +563,13 @@ fn control_endpoint(
                 plain(StatusCode::NO_CONTENT, "")
             }
             Err(e) => plain(StatusCode::BAD_REQUEST, &format!("bad latency: {e}")),
+        },
+        (&Method::PUT, "quota") => match serde_json::from_slice::<QuotaOrder>(body) {
+            Ok(order) => {
+                state.set_quota(order.per_second);
+                plain(StatusCode::NO_CONTENT, "")
+            }
+            Err(e) => plain(StatusCode::BAD_REQUEST, &format!("bad quota: {e}")),
         },
         _ => plain(StatusCode::NOT_FOUND, "unknown simulator control endpoint"),
     }
@@ -590,7 +704,178 @@ impl SplitMix64 {
 
 #[cfg(test)]
 mod tests {
+    use hyper_util::client::legacy::Client;
+    use hyper_util::client::legacy::connect::HttpConnector;
+    use serde_json::{Value, json};
+
     use super::*;
+
+    /// Answers `200 ok` and counts the requests that reach it; throttles with a 429.
+    #[derive(Default)]
+    struct Counting {
+        handled: AtomicU64,
+    }
+
+    impl Simulator for Counting {
+        fn partner(&self) -> &'static str {
+            "counting"
+        }
+
+        fn handle(&self, _request: &WireRequest) -> WireResponse {
+            self.handled.fetch_add(1, Ordering::Relaxed);
+            WireResponse::new(StatusCode::OK, "text/plain", "ok")
+        }
+
+        fn fault(&self, fault: PartnerFault) -> WireResponse {
+            match fault {
+                PartnerFault::Busy { retry_after_secs } => {
+                    WireResponse::new(StatusCode::TOO_MANY_REQUESTS, "text/plain", "busy")
+                        .with_retry_after(retry_after_secs)
+                }
+                _ => WireResponse::new(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "fault"),
+            }
+        }
+
+        fn stats(&self) -> Value {
+            json!({ "handled": self.handled.load(Ordering::Relaxed) })
+        }
+    }
+
+    type TestClient = Client<HttpConnector, Full<Bytes>>;
+
+    /// Status, `Retry-After` and body of one request to `server`.
+    async fn send(
+        client: &TestClient,
+        server: &SimServer,
+        method: Method,
+        path: &str,
+        consumer: Option<&str>,
+        body: &str,
+    ) -> (StatusCode, Option<String>, String) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", server.base_url()));
+        if let Some(consumer) = consumer {
+            request = request.header("X-Ma-Don-Vi", consumer);
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body.to_owned())))
+            .unwrap();
+        let response = client.request(request).await.unwrap();
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            retry_after,
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
+    }
+
+    /// Waits until just after the next wall-clock second, so that the requests that follow
+    /// fall in one quota window.
+    async fn next_window() {
+        let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        let left = Duration::from_secs(1) - Duration::from_nanos(u64::from(since.subsec_nanos()));
+        tokio::time::sleep(left + Duration::from_millis(10)).await;
+    }
+
+    #[test]
+    fn quota_counts_each_consumer_in_fixed_windows() {
+        let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
+        let mut quota = Quota {
+            per_second: Some(2),
+            ..Quota::default()
+        };
+        assert_eq!(quota.admit("H82".into(), at(5_000)), None);
+        assert_eq!(quota.admit("H82".into(), at(5_400)), None);
+        assert_eq!(quota.admit("H82".into(), at(5_999)), Some(1));
+        assert_eq!(quota.admit("H82".into(), at(5_999)), Some(1));
+        // Other consumers, and requests naming none, have their own counts.
+        assert_eq!(quota.admit("H83".into(), at(5_999)), None);
+        assert_eq!(quota.admit(String::new(), at(5_999)), None);
+        assert_eq!(quota.admit(String::new(), at(5_999)), None);
+        assert_eq!(quota.admit(String::new(), at(5_999)), Some(1));
+        // A new window starts from zero and forgets the previous one.
+        assert_eq!(quota.admit("H82".into(), at(6_000)), None);
+        assert_eq!(quota.counts.len(), 1);
+        assert_eq!(quota.max_per_second, 4);
+        // Without a quota nothing is throttled, but the counts go on.
+        quota.per_second = None;
+        for _ in 0..5 {
+            assert_eq!(quota.admit("H82".into(), at(6_500)), None);
+        }
+        assert_eq!(quota.max_per_second, 6);
+        quota.per_second = Some(0);
+        assert_eq!(quota.admit("H84".into(), at(7_000)), Some(1));
+    }
+
+    #[tokio::test]
+    async fn the_quota_throttles_each_consumer_per_window_and_changes_at_runtime() {
+        let simulator = Arc::new(Counting::default());
+        let options = SimOptions {
+            quota: Some(2),
+            ..SimOptions::default()
+        };
+        let server = SimServer::start_local(simulator.clone(), options)
+            .await
+            .unwrap();
+        let client: TestClient = Client::builder(TokioExecutor::new()).build_http();
+        let get = |consumer| send(&client, &server, Method::GET, "/x", consumer, "");
+
+        next_window().await;
+        assert_eq!(get(Some("H82")).await.0, StatusCode::OK);
+        assert_eq!(get(Some("H82")).await.0, StatusCode::OK);
+        // A pending injected fault waits: the throttled request never reaches the partner.
+        server.inject(FaultKind::Fault, 1);
+        let (status, retry_after, body) = get(Some("H82")).await;
+        assert_eq!(
+            (status, retry_after.as_deref(), body.as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("1"), "busy")
+        );
+        assert_eq!(get(Some("H83")).await.0, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(get(None).await.0, StatusCode::OK);
+        let stats = server.stats();
+        assert_eq!(
+            (stats.requests, stats.throttled, stats.max_per_second),
+            (5, 1, 3)
+        );
+        assert_eq!(
+            (stats.faults_injected, &stats.partner),
+            (1, &json!({ "handled": 3 }))
+        );
+
+        next_window().await;
+        assert_eq!(get(Some("H82")).await.0, StatusCode::OK);
+
+        let put = |body| send(&client, &server, Method::PUT, "/__sim/quota", None, body);
+        assert_eq!(put(r#"{"per_second": 0}"#).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(get(Some("H82")).await.0, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            put(r#"{"per_second": null}"#).await.0,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(get(Some("H82")).await.0, StatusCode::OK);
+        for refused in [
+            "{}",
+            r#"{"per_second": -1}"#,
+            r#"{"per_second": 1, "x": 2}"#,
+        ] {
+            assert_eq!(put(refused).await.0, StatusCode::BAD_REQUEST, "{refused}");
+        }
+        server.set_quota(Some(0));
+        assert_eq!(get(Some("H85")).await.0, StatusCode::TOO_MANY_REQUESTS);
+
+        let (status, _, body) = send(&client, &server, Method::GET, "/__sim/stats", None, "").await;
+        assert_eq!(status, StatusCode::OK);
+        let stats: SimStats = serde_json::from_str(&body).unwrap();
+        assert_eq!((stats.requests, stats.throttled), (9, 3));
+        assert_eq!(stats.partner, json!({ "handled": 5 }));
+        server.shutdown().await;
+    }
 
     #[test]
     fn splitmix64_draws_the_reference_sequence() {

@@ -23,6 +23,7 @@ pub const KEY: &str = demo::DEMO_KEY;
 pub struct TestBus {
     pub bus: Bus,
     pub sims: Vec<SimServer>,
+    pub config: Config,
     client: Client<HttpConnector, Full<Bytes>>,
     _data: tempfile::TempDir,
 }
@@ -128,6 +129,7 @@ pub async fn start_with_sims(sims: Vec<SimServer>, adjust: impl FnOnce(&mut Conf
     TestBus {
         bus,
         sims,
+        config,
         client: Client::builder(TokioExecutor::new()).build_http(),
         _data: data,
     }
@@ -164,6 +166,25 @@ impl TestBus {
         self.send(Method::GET, path, &[], "").await
     }
 
+    /// `GET path` bypassing the cache (`Cache-Control: no-cache`; the demo client may).
+    pub async fn fresh(&self, path: &str) -> Answer {
+        self.send(Method::GET, path, &[("cache-control", "no-cache")], "")
+            .await
+    }
+
+    /// `GET path` as the `portal` client (see [`portal_client`]) with extra `headers`.
+    pub async fn get_as_portal(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut all = vec![("authorization", format!("ApiKey {PORTAL_KEY}"))];
+        all.extend(headers.iter().map(|(k, v)| (*k, v.to_string())));
+        self.raw(
+            Method::GET,
+            &format!("http://{}{path}", self.api()),
+            &all,
+            "",
+        )
+        .await
+    }
+
     /// Sends exactly the given headers.
     pub async fn raw(
         &self,
@@ -189,6 +210,41 @@ impl TestBus {
             headers: parts.headers,
             body: body.collect().await.unwrap().to_bytes(),
         }
+    }
+
+    /// Another bus instance on the same configuration (and simulators), with its own
+    /// listeners and data directory; `dir` must outlive it.
+    pub async fn another(&self, dir: &std::path::Path) -> Bus {
+        let mut config = self.config.clone();
+        config.server.listen = "127.0.0.1:0".parse().unwrap();
+        config.server.admin_listen = "127.0.0.1:0".parse().unwrap();
+        config.storage.data_dir = dir.to_owned();
+        Bus::start(
+            &config,
+            "test.toml",
+            &partners::adapters(),
+            openapi::json().unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// `GET path` on the admin listener.
+    pub async fn admin(&self, path: &str) -> Answer {
+        let url = format!("http://{}{path}", self.bus.admin_addr());
+        self.raw(Method::GET, &url, &[], "").await
+    }
+
+    /// `POST path` with a JSON body on the admin listener.
+    pub async fn admin_post(&self, path: &str, body: &serde_json::Value) -> Answer {
+        let url = format!("http://{}{path}", self.bus.admin_addr());
+        self.raw(
+            Method::POST,
+            &url,
+            &[("content-type", "application/json".into())],
+            &body.to_string(),
+        )
+        .await
     }
 
     pub async fn stop(self) {
@@ -399,4 +455,17 @@ pub fn assert_webhooks_in_order(received: &[serde_json::Value], id: &serde_json:
             .iter()
             .all(|doc| doc["id"] == *id && doc["event"] == "status_changed")
     );
+}
+
+/// The API key of the second client tests add (`portal`).
+pub const PORTAL_KEY: &str = "portal-key-123";
+
+/// A second client, `portal`, with the grants `allow` and no other rights.
+pub fn portal_client(allow: &[&str]) -> lienthong_core::config::ClientConfig {
+    lienthong_core::config::ClientConfig {
+        id: "portal".into(),
+        api_key: Some(PORTAL_KEY.into()),
+        allow: allow.iter().map(|g| g.to_string()).collect(),
+        ..Default::default()
+    }
 }

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use http::Method;
 use lienthong_core::adapter::{
-    Adapter, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind, Outcome,
-    UnifiedRequest, WireRequest, WireResponse,
+    Adapter, CachePolicy, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
+    Outcome, UnifiedRequest, WireRequest, WireResponse,
 };
 
 pub use code::validate_enterprise_code;
@@ -44,7 +44,7 @@ static OPERATIONS: [Operation; 1] = [Operation {
     path: "/v1/enterprises/{enterprise_code}",
     idempotent: true,
     timeout: Duration::from_secs(10),
-    cache_ttl: Some(Duration::from_secs(60 * 60)),
+    cache: Some(CachePolicy::fresh_for(Duration::from_secs(60 * 60))),
     identifiers: &[CODE_FIELD],
     kind: OperationKind::Call,
     paged: false,

@@ -57,7 +57,7 @@ fn operations_are_declared_as_data() {
     assert_eq!(op.path, "/v1/enterprises/{enterprise_code}");
     assert!(op.idempotent);
     assert_eq!(op.timeout, Duration::from_secs(10));
-    assert_eq!(op.cache_ttl, Some(Duration::from_secs(3600)));
+    assert_eq!(op.cache.map(|c| c.ttl), Some(Duration::from_secs(3600)));
     assert_eq!(op.identifiers, &["enterprise_code"]);
 }
 

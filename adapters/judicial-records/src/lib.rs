@@ -44,7 +44,7 @@ static OPERATIONS: [Operation; 2] = [
         path: "/v1/criminal-record-applications",
         idempotent: false,
         timeout: Duration::from_secs(15),
-        cache_ttl: None,
+        cache: None,
         identifiers: &[
             "citizen_id",
             "full_name",
@@ -62,7 +62,7 @@ static OPERATIONS: [Operation; 2] = [
         path: "/v1/criminal-record-applications/{id}",
         idempotent: true,
         timeout: Duration::from_secs(5),
-        cache_ttl: None,
+        cache: None,
         identifiers: &[],
         kind: OperationKind::Status,
         paged: false,

@@ -55,7 +55,7 @@ fn operations_are_declared_as_the_core_expects() {
             OperationKind::Submit
         )
     );
-    assert!(!submit.idempotent && submit.cache_ttl.is_none() && !submit.paged);
+    assert!(!submit.idempotent && submit.cache.is_none() && !submit.paged);
     assert_eq!(submit.timeout, Duration::from_secs(15));
     assert!(submit.identifiers.contains(&"citizen_id"));
     let status = testkit::operation(&JudicialRecords, "getCriminalRecordApplication");
@@ -67,7 +67,7 @@ fn operations_are_declared_as_the_core_expects() {
             OperationKind::Status
         )
     );
-    assert!(status.idempotent && status.cache_ttl.is_none() && status.identifiers.is_empty());
+    assert!(status.idempotent && status.cache.is_none() && status.identifiers.is_empty());
     assert_eq!(status.timeout, Duration::from_secs(5));
     assert!(JudicialRecords.applications().is_some());
 }

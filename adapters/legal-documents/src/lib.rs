@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use http::{HeaderName, Method};
 use lienthong_core::adapter::{
-    Adapter, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind, Outcome,
-    UnifiedRequest, WireRequest, WireResponse,
+    Adapter, CachePolicy, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
+    Outcome, UnifiedRequest, WireRequest, WireResponse,
 };
 
 pub use sim::LegalDocumentsSimulator;
@@ -50,7 +50,7 @@ static OPERATIONS: [Operation; 2] = [
         path: "/v1/legal-documents",
         idempotent: true,
         timeout: Duration::from_secs(10),
-        cache_ttl: Some(Duration::from_secs(10 * 60)),
+        cache: Some(CachePolicy::fresh_for(Duration::from_secs(10 * 60))),
         identifiers: &[],
         kind: OperationKind::Call,
         paged: true,
@@ -61,7 +61,7 @@ static OPERATIONS: [Operation; 2] = [
         path: "/v1/legal-documents/{id}",
         idempotent: true,
         timeout: Duration::from_secs(10),
-        cache_ttl: Some(Duration::from_secs(60 * 60)),
+        cache: Some(CachePolicy::fresh_for(Duration::from_secs(60 * 60))),
         identifiers: &[],
         kind: OperationKind::Call,
         paged: false,

@@ -61,11 +61,14 @@ fn operations_are_declared_as_data() {
     let (search, document) = (&ops[0], &ops[1]);
     assert_eq!(search.id, SEARCH);
     assert_eq!(search.path, "/v1/legal-documents");
-    assert_eq!(search.cache_ttl, Some(Duration::from_secs(600)));
+    assert_eq!(search.cache.map(|c| c.ttl), Some(Duration::from_secs(600)));
     assert!(search.paged);
     assert_eq!(document.id, DOCUMENT);
     assert_eq!(document.path, "/v1/legal-documents/{id}");
-    assert_eq!(document.cache_ttl, Some(Duration::from_secs(3600)));
+    assert_eq!(
+        document.cache.map(|c| c.ttl),
+        Some(Duration::from_secs(3600))
+    );
     assert!(!document.paged);
     for op in ops {
         assert_eq!(op.method, Method::GET);

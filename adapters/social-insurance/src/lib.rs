@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use http::Method;
 use lienthong_core::adapter::{
-    Adapter, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind, Outcome,
-    UnifiedRequest, WireRequest, WireResponse,
+    Adapter, CachePolicy, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
+    Outcome, UnifiedRequest, WireRequest, WireResponse,
 };
 
 pub use sim::{Identity, InsuranceSimulator};
@@ -61,7 +61,7 @@ static OPERATIONS: [Operation; 1] = [Operation {
     path: "/v1/insurance/participants/{insurance_code}",
     idempotent: true,
     timeout: Duration::from_secs(10),
-    cache_ttl: Some(Duration::from_secs(10 * 60)),
+    cache: Some(CachePolicy::fresh_for(Duration::from_secs(10 * 60))),
     identifiers: &[CODE_FIELD, NAME_FIELD, BIRTH_FIELD],
     kind: OperationKind::Call,
     paged: false,

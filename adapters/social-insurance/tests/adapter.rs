@@ -61,7 +61,7 @@ fn the_operation_is_declared_as_data() {
     assert_eq!(op.path, "/v1/insurance/participants/{insurance_code}");
     assert!(op.idempotent);
     assert_eq!(op.timeout, Duration::from_secs(10));
-    assert_eq!(op.cache_ttl, Some(Duration::from_secs(600)));
+    assert_eq!(op.cache.map(|c| c.ttl), Some(Duration::from_secs(600)));
     assert_eq!(
         op.identifiers,
         &["insurance_code", "full_name", "date_of_birth"]

@@ -18,7 +18,7 @@ use lienthong_core::adapter::{WireRequest, WireResponse};
 use lienthong_core::sim::{ERROR_TEXT, INTERRUPTED_TEXT, OVERLOADED_TEXT, PartnerFault, Simulator};
 use lienthong_core::soap::{Envelope, SoapVersion};
 use lienthong_core::wire::{http_error, is_utf8_content};
-use lienthong_core::xml::Limits;
+use lienthong_core::xml::{Element, Limits};
 
 use crate::code::is_well_formed;
 use crate::encode::SOAPACTION;
@@ -112,6 +112,15 @@ impl Simulator for RegistrySimulator {
             PartnerFault::Unavailable => answer::result("03", INTERRUPTED_TEXT),
         }
     }
+
+    /// `MaDonVi` of the `ThongTinYeuCau` header, when the request is a SOAP 1.1 envelope
+    /// that names the consumer and the request.
+    fn consumer(&self, request: &WireRequest) -> Option<String> {
+        let envelope = read_envelope(&request.body).ok()?;
+        request_info(&envelope)?
+            .child_text(NS, "MaDonVi")
+            .map(str::to_owned)
+    }
 }
 
 /// Why the registry refuses a request before looking anything up.
@@ -149,8 +158,8 @@ fn check_headers(headers: &HeaderMap) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// The requested enterprise code, after the checks the registry makes on a request.
-fn read_request(body: &[u8]) -> Result<String, Refusal> {
+/// A SOAP 1.1 envelope whose `ThongTinYeuCau` header names the consumer and the request.
+fn read_envelope(body: &[u8]) -> Result<Envelope, Refusal> {
     let limits = Limits {
         max_bytes: MAX_REQUEST_BYTES,
         ..Limits::default()
@@ -163,15 +172,28 @@ fn read_request(body: &[u8]) -> Result<String, Refusal> {
             "Dịch vụ chỉ hỗ trợ SOAP 1.1".to_owned(),
         ));
     }
-    let info = envelope
-        .header
-        .as_ref()
-        .and_then(|h| h.child(NS, "ThongTinYeuCau"));
     for field in ["MaDonVi", "MaYeuCau"] {
-        if info.and_then(|i| i.child_text(NS, field)).is_none() {
+        if request_info(&envelope)
+            .and_then(|i| i.child_text(NS, field))
+            .is_none()
+        {
             return Err(client_fault(format!("Thiếu {field} trong ThongTinYeuCau")));
         }
     }
+    Ok(envelope)
+}
+
+/// The `ThongTinYeuCau` element of the SOAP header.
+fn request_info(envelope: &Envelope) -> Option<&Element> {
+    envelope
+        .header
+        .as_ref()
+        .and_then(|h| h.child(NS, "ThongTinYeuCau"))
+}
+
+/// The requested enterprise code, after the checks the registry makes on a request.
+fn read_request(body: &[u8]) -> Result<String, Refusal> {
+    let envelope = read_envelope(body)?;
     let code = envelope
         .body
         .child(NS, "GetEnterpriseInfo")
@@ -183,4 +205,36 @@ fn read_request(body: &[u8]) -> Result<String, Refusal> {
         ));
     }
     Ok(code.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use lienthong_core::testkit::{self, TEST_CONSUMER, TestRequest};
+
+    use super::*;
+    use crate::BusinessRegistry;
+
+    #[test]
+    fn the_consumer_is_ma_don_vi_of_the_request_header() {
+        let simulator = RegistrySimulator::new();
+        let request = TestRequest::param("enterprise_code", "1200123459");
+        let exchange = testkit::roundtrip(
+            &BusinessRegistry,
+            &simulator,
+            "getEnterprise",
+            &request,
+            None,
+        )
+        .unwrap();
+        assert_eq!(exchange.response.status, StatusCode::OK);
+        assert_eq!(
+            simulator.consumer(&exchange.request).as_deref(),
+            Some(TEST_CONSUMER)
+        );
+        let unreadable = WireRequest {
+            body: "<not-soap/>".into(),
+            ..exchange.request
+        };
+        assert_eq!(simulator.consumer(&unreadable), None);
+    }
 }

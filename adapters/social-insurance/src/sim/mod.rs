@@ -23,7 +23,7 @@ use lienthong_core::sim::{
     ERROR_TEXT, INTERRUPTED_TEXT, OVERLOADED_TEXT, PartnerFault, SimSettings, Simulator,
 };
 
-use crate::PARTNER;
+use crate::{NS, PARTNER};
 use dataset::Record;
 use request::{Lookup, Refusal, fold_name};
 use security::Guard;
@@ -140,6 +140,17 @@ impl Simulator for InsuranceSimulator {
         }
     }
 
+    /// `MaDonVi` of the SOAP 1.2 header, when the envelope names the consumer and the
+    /// request. Reads the envelope only: the security token is checked (and its nonce
+    /// remembered) by [`Simulator::handle`] alone.
+    fn consumer(&self, request: &WireRequest) -> Option<String> {
+        request::read_envelope(&request.body)
+            .ok()?
+            .header?
+            .child_text(NS, "MaDonVi")
+            .map(str::to_owned)
+    }
+
     fn accepted_credentials(&self) -> Option<Credentials> {
         Some(Credentials {
             username: crate::DEMO_USERNAME.into(),
@@ -152,5 +163,38 @@ impl Simulator for InsuranceSimulator {
             "auth_failures": self.auth_failures.load(Ordering::Relaxed),
             "nonces_remembered": self.guard.remembered(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lienthong_core::adapter::Adapter;
+    use lienthong_core::testkit::{self, TEST_CONSUMER, TestRequest};
+
+    use super::*;
+    use crate::SocialInsurance;
+
+    #[test]
+    fn the_consumer_is_ma_don_vi_of_the_header_and_reading_it_spends_no_nonce() {
+        let simulator = InsuranceSimulator::new(&SimSettings::default());
+        let credentials = simulator.accepted_credentials().unwrap();
+        let op = testkit::operation(&SocialInsurance, "getInsuranceParticipant");
+        let input = TestRequest::param("insurance_code", "8212345678")
+            .with_query("full_name", "Nguyễn Thị Bình")
+            .with_query("date_of_birth", "1985-05-12")
+            .validate(&SocialInsurance, op)
+            .unwrap();
+        let request = SocialInsurance
+            .encode(op, &input, &testkit::context(Some(&credentials)))
+            .unwrap();
+        assert_eq!(simulator.consumer(&request).as_deref(), Some(TEST_CONSUMER));
+        assert_eq!(simulator.consumer(&request).as_deref(), Some(TEST_CONSUMER));
+        // The token was not checked: its nonce is still fresh for the partner.
+        assert_eq!(simulator.handle(&request).status, 200);
+        let unreadable = WireRequest {
+            body: "<not-soap/>".into(),
+            ..request
+        };
+        assert_eq!(simulator.consumer(&unreadable), None);
     }
 }

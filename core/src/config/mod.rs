@@ -12,6 +12,10 @@ use serde::Deserialize;
 
 use crate::adapter::Adapter;
 
+mod traffic;
+
+pub use traffic::{BreakerConfig, CacheConfig, LimiterKind, Rate, RedisConfig, StoreFailure};
+
 /// The whole configuration of one bus instance.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +32,12 @@ pub struct Config {
     /// Durable state: applications, webhooks.
     #[serde(default)]
     pub storage: StorageConfig,
+    /// The answer cache.
+    #[serde(default)]
+    pub cache: CacheConfig,
+    /// Redis, for cluster-wide quotas and the shared cache tier.
+    #[serde(default)]
+    pub redis: RedisConfig,
     /// Provincial applications allowed to call the API.
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -47,6 +57,8 @@ impl Default for Config {
             server: ServerConfig::default(),
             telemetry: TelemetryConfig::default(),
             storage: StorageConfig::default(),
+            cache: CacheConfig::default(),
+            redis: RedisConfig::default(),
             clients: Vec::new(),
             partners: BTreeMap::new(),
         }
@@ -177,6 +189,9 @@ pub struct ClientConfig {
     pub webhook_secret: Option<String>,
     /// Name of an environment variable holding the webhook secret.
     pub webhook_secret_env: Option<String>,
+    /// Whether `Cache-Control: no-cache` from this client bypasses the cache.
+    #[serde(default)]
+    pub may_bypass_cache: bool,
 }
 
 /// One national service.
@@ -204,9 +219,59 @@ pub struct PartnerConfig {
     /// How often the state of an application at an asynchronous partner is asked for.
     #[serde(default = "default_poll_interval", with = "humantime_serde")]
     pub poll_interval: Duration,
+    /// The province's quota at the partner (`"20/s"`); calls beyond it wait or get 429.
+    /// `rate` plus `burst` must stay within what the partner allows per second.
+    pub rate: Option<Rate>,
+    /// Calls that may go at once before the steady rate applies.
+    #[serde(default = "one")]
+    pub burst: u32,
+    /// How long a call may wait for quota (never past its deadline) before 429.
+    #[serde(default = "default_max_wait", with = "humantime_serde")]
+    pub max_wait: Duration,
+    /// Where the quota is counted.
+    #[serde(default)]
+    pub limiter: LimiterKind,
+    /// What the Redis limiter does when Redis cannot be reached.
+    #[serde(default)]
+    pub on_store_failure: StoreFailure,
+    /// Bus instances sharing the quota; the local fallback allows quota ÷ this.
+    #[serde(default = "one")]
+    pub expected_instances: u32,
+    /// Calls to this partner in flight at once (bulkhead).
+    #[serde(default = "default_max_concurrency")]
+    pub max_concurrency: u32,
+    /// Calls that may wait for a free slot; more are refused at once (503).
+    #[serde(default = "default_max_queue")]
+    pub max_queue: u32,
+    /// Retries allowed as a share of calls (0.2: at most 20% extra calls).
+    #[serde(default = "default_retry_budget")]
+    pub retry_budget: f64,
+    /// Circuit breaker.
+    #[serde(default)]
+    pub breaker: BreakerConfig,
     /// Per-operation overrides, by operation id.
     #[serde(default)]
     pub operations: BTreeMap<String, OperationOverride>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn default_max_wait() -> Duration {
+    Duration::from_millis(250)
+}
+
+fn default_max_concurrency() -> u32 {
+    64
+}
+
+fn default_max_queue() -> u32 {
+    256
+}
+
+fn default_retry_budget() -> f64 {
+    0.2
 }
 
 impl PartnerConfig {
@@ -222,6 +287,16 @@ impl PartnerConfig {
             password_env: None,
             tls: None,
             poll_interval: default_poll_interval(),
+            rate: None,
+            burst: 1,
+            max_wait: default_max_wait(),
+            limiter: LimiterKind::Local,
+            on_store_failure: StoreFailure::Local,
+            expected_instances: 1,
+            max_concurrency: default_max_concurrency(),
+            max_queue: default_max_queue(),
+            retry_budget: default_retry_budget(),
+            breaker: BreakerConfig::default(),
             operations: BTreeMap::new(),
         }
     }
@@ -256,6 +331,19 @@ pub struct OperationOverride {
     /// Deadline for this operation.
     #[serde(default, with = "humantime_serde")]
     pub timeout: Option<Duration>,
+    /// How long found answers are served from cache (`"0s"` disables caching).
+    #[serde(default, with = "humantime_serde")]
+    pub cache_ttl: Option<Duration>,
+    /// How long "not found" answers are remembered.
+    #[serde(default, with = "humantime_serde")]
+    pub negative_ttl: Option<Duration>,
+    /// How long past its freshness an answer may still be served when the partner fails.
+    #[serde(default, with = "humantime_serde")]
+    pub max_stale: Option<Duration>,
+    /// A quota of this operation, in addition to the partner's.
+    pub rate: Option<Rate>,
+    /// Burst of the operation's quota.
+    pub burst: Option<u32>,
 }
 
 /// One configuration problem.
@@ -401,6 +489,7 @@ impl Config {
                 "give a PostgreSQL URL, or remove the key to use SQLite in storage.data_dir",
             );
         }
+        traffic::validate_shared(&self.cache, &self.redis, issues);
         if !(1..=200).contains(&self.storage.max_connections) {
             issues.add(
                 "storage.max_connections",
@@ -525,6 +614,7 @@ impl Config {
                 );
             }
             check_timeout(issues, &format!("{key}.timeout"), partner.timeout);
+            traffic::validate_partner(&key, partner, self.redis.url.is_some(), issues);
             if partner.poll_interval < Duration::from_millis(10)
                 || partner.poll_interval > Duration::from_secs(86_400)
             {

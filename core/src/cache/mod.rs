@@ -1,0 +1,440 @@
+//! Stage: cache. Answers of cacheable operations are kept in memory (moka, bounded by
+//! bytes), keyed by operation and a digest of the normalised input — never the input
+//! itself, which may identify a person. Access rights are checked before the cache, on
+//! every request.
+//!
+//! - Concurrent misses for one key make one partner call (single-flight).
+//! - A found answer is fresh for its TTL; after that it may still be served, marked
+//!   `stale`, while the partner fails, throttles or its breaker is open, up to `max_stale`.
+//! - "Not found" is remembered for a short TTL; "not shareable" and errors never are.
+//! - Optionally, answers are shared with other instances through Redis (same keys).
+
+mod flight;
+mod shared;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::HeaderValue;
+use moka::Expiry;
+use moka::future::Cache as Moka;
+use sha2::{Digest, Sha256};
+
+use crate::adapter::CachePolicy;
+use crate::call::CallError;
+use crate::store::now_ms;
+use flight::Flights;
+pub(crate) use shared::SharedTier;
+
+/// How an answer relates to the cache (`X-Cache`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheStatus {
+    /// Served from cache, fresh.
+    Hit,
+    /// Fetched from the partner (and stored when cacheable).
+    Miss,
+    /// Served from cache past its freshness because the partner could not answer.
+    Stale,
+    /// The client asked to skip the cache; fetched from the partner.
+    Bypass,
+}
+
+impl CacheStatus {
+    /// The `X-Cache` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hit => "hit",
+            Self::Miss => "miss",
+            Self::Stale => "stale",
+            Self::Bypass => "bypass",
+        }
+    }
+}
+
+/// A cacheable answer: the found record as served, or "not found".
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cached {
+    /// The canonical JSON body, and the `Link` header of paged answers.
+    Found {
+        body: Bytes,
+        links: Option<HeaderValue>,
+    },
+    /// The partner's "not found" description.
+    NotFound { detail: String },
+}
+
+/// One stored answer with its times (Unix ms).
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub(crate) answer: Cached,
+    pub(crate) stored_at: i64,
+    pub(crate) fresh_until: i64,
+    pub(crate) stale_until: i64,
+}
+
+impl Entry {
+    fn age(&self, now: i64) -> Duration {
+        Duration::from_millis((now - self.stored_at).max(0) as u64)
+    }
+}
+
+struct UntilStale;
+
+impl Expiry<String, Arc<Entry>> for UntilStale {
+    fn expire_after_create(&self, _: &String, entry: &Arc<Entry>, _: Instant) -> Option<Duration> {
+        Some(Duration::from_millis(
+            (entry.stale_until - now_ms()).max(0) as u64
+        ))
+    }
+
+    fn expire_after_update(
+        &self,
+        key: &String,
+        entry: &Arc<Entry>,
+        at: Instant,
+        _: Option<Duration>,
+    ) -> Option<Duration> {
+        self.expire_after_create(key, entry, at)
+    }
+}
+
+/// The outcome of serving one request through the cache.
+pub(crate) struct Served {
+    pub(crate) answer: Result<Cached, CallError>,
+    pub(crate) status: CacheStatus,
+    pub(crate) age: Option<Duration>,
+}
+
+/// Counters for operators.
+#[derive(Debug, Default)]
+pub(crate) struct CacheCounters {
+    pub(crate) hits: AtomicU64,
+    pub(crate) misses: AtomicU64,
+    pub(crate) stale: AtomicU64,
+    pub(crate) evictions: Arc<AtomicU64>,
+}
+
+/// The answer cache of one bus instance.
+pub(crate) struct Cache {
+    entries: Moka<String, Arc<Entry>>,
+    flights: Flights<Result<Cached, CallError>>,
+    shared: Option<SharedTier>,
+    pub(crate) counters: CacheCounters,
+}
+
+/// The cache key of an operation's input: partner, operation and a digest of the
+/// adapter's key, so no identifier appears in keys.
+pub(crate) fn key(partner: &str, operation: &str, adapter_key: &str) -> String {
+    format!(
+        "{partner}:{operation}:{}",
+        hex::encode(Sha256::digest(adapter_key.as_bytes()))
+    )
+}
+
+impl Cache {
+    pub(crate) fn new(max_bytes: u64, shared: Option<SharedTier>) -> Self {
+        let counters = CacheCounters::default();
+        let evictions = counters.evictions.clone();
+        let entries = Moka::builder()
+            .max_capacity(max_bytes)
+            .weigher(|key: &String, entry: &Arc<Entry>| {
+                let size = match &entry.answer {
+                    Cached::Found { body, .. } => body.len(),
+                    Cached::NotFound { detail } => detail.len(),
+                };
+                u32::try_from(key.len() + size + 96).unwrap_or(u32::MAX)
+            })
+            .expire_after(UntilStale)
+            .support_invalidation_closures()
+            .eviction_listener(move |_, _, cause| {
+                if cause.was_evicted() {
+                    evictions.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+            .build();
+        Self {
+            entries,
+            flights: Flights::new(),
+            shared,
+            counters,
+        }
+    }
+
+    /// Serves `key`: a fresh entry, else one `fetch` shared by concurrent callers (stored
+    /// when it succeeds), else — if `fetch` failed — a stale entry within its window.
+    /// `bypass` skips reading (the answer is still stored).
+    pub(crate) async fn serve<F, Fut>(
+        &self,
+        key: &str,
+        policy: CachePolicy,
+        bypass: bool,
+        fetch: F,
+    ) -> Served
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Cached, CallError>>,
+    {
+        let now = now_ms();
+        let existing = match bypass {
+            true => None,
+            false => self.lookup(key).await,
+        };
+        if let Some(entry) = &existing
+            && now < entry.fresh_until
+        {
+            self.counters.hits.fetch_add(1, Ordering::Relaxed);
+            return Served {
+                answer: Ok(entry.answer.clone()),
+                status: CacheStatus::Hit,
+                age: Some(entry.age(now)),
+            };
+        }
+        let answer = self
+            .flights
+            .run(key, || async {
+                let answer = fetch().await;
+                if let Ok(cached) = &answer {
+                    self.store(key, cached, policy).await;
+                }
+                answer
+            })
+            .await;
+        let status = if bypass {
+            CacheStatus::Bypass
+        } else {
+            CacheStatus::Miss
+        };
+        match answer {
+            Err(error) if error.may_serve_stale() => {
+                let stale = match existing {
+                    Some(entry) => Some(entry),
+                    None => self.lookup(key).await,
+                };
+                let now = now_ms();
+                match stale {
+                    Some(entry)
+                        if matches!(entry.answer, Cached::Found { .. })
+                            && now < entry.stale_until =>
+                    {
+                        self.counters.stale.fetch_add(1, Ordering::Relaxed);
+                        tracing::info!(%error, "partner failed; serving a stale answer");
+                        Served {
+                            answer: Ok(entry.answer.clone()),
+                            status: CacheStatus::Stale,
+                            age: Some(entry.age(now)),
+                        }
+                    }
+                    _ => self.missed(Err(error), status),
+                }
+            }
+            answer => self.missed(answer, status),
+        }
+    }
+
+    fn missed(&self, answer: Result<Cached, CallError>, status: CacheStatus) -> Served {
+        self.counters.misses.fetch_add(1, Ordering::Relaxed);
+        Served {
+            answer,
+            status,
+            age: None,
+        }
+    }
+
+    async fn lookup(&self, key: &str) -> Option<Arc<Entry>> {
+        if let Some(entry) = self.entries.get(key).await {
+            return Some(entry);
+        }
+        let entry = Arc::new(self.shared.as_ref()?.get(key).await?);
+        self.entries.insert(key.to_owned(), entry.clone()).await;
+        Some(entry)
+    }
+
+    async fn store(&self, key: &str, answer: &Cached, policy: CachePolicy) {
+        let now = now_ms();
+        let (fresh, stale) = match answer {
+            Cached::Found { .. } => (policy.ttl, policy.ttl + policy.max_stale),
+            Cached::NotFound { .. } => (policy.negative_ttl, policy.negative_ttl),
+        };
+        if fresh.is_zero() {
+            return;
+        }
+        let entry = Entry {
+            answer: answer.clone(),
+            stored_at: now,
+            fresh_until: now + fresh.as_millis() as i64,
+            stale_until: now + stale.as_millis() as i64,
+        };
+        if let Some(shared) = &self.shared {
+            shared.put(key, &entry).await;
+        }
+        self.entries.insert(key.to_owned(), Arc::new(entry)).await;
+    }
+
+    /// Forgets one key.
+    pub(crate) async fn purge_key(&self, key: &str) {
+        self.entries.invalidate(key).await;
+        if let Some(shared) = &self.shared {
+            shared.delete_prefix(key).await;
+        }
+    }
+
+    /// Forgets every key starting with `prefix` (`partner:` or `partner:operation:`).
+    pub(crate) async fn purge_prefix(&self, prefix: &str) {
+        let owned = prefix.to_owned();
+        if let Err(error) = self
+            .entries
+            .invalidate_entries_if(move |key, _| key.starts_with(&owned))
+        {
+            tracing::warn!(%error, "cache purge by prefix failed");
+        }
+        if let Some(shared) = &self.shared {
+            shared.delete_prefix(prefix).await;
+        }
+    }
+
+    /// Entries and bytes held in memory.
+    pub(crate) async fn usage(&self) -> (u64, u64) {
+        self.entries.run_pending_tasks().await;
+        (self.entries.entry_count(), self.entries.weighted_size())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapter::{FailureKind, PartnerFailure};
+    use std::sync::atomic::AtomicUsize;
+
+    fn found(text: &str) -> Cached {
+        Cached::Found {
+            body: Bytes::from(text.to_owned()),
+            links: None,
+        }
+    }
+
+    fn fault() -> CallError {
+        CallError::Partner(PartnerFailure::new(FailureKind::Fault, "down"))
+    }
+
+    fn policy(ttl_ms: u64, stale_ms: u64) -> CachePolicy {
+        CachePolicy {
+            ttl: Duration::from_millis(ttl_ms),
+            negative_ttl: Duration::from_millis(ttl_ms),
+            max_stale: Duration::from_millis(stale_ms),
+        }
+    }
+
+    #[tokio::test]
+    async fn hit_after_miss_then_stale_on_failure_then_error() {
+        let cache = Cache::new(1 << 20, None);
+        let p = policy(50, 1500);
+        let first = cache
+            .serve("k", p, false, || async { Ok(found("a")) })
+            .await;
+        assert_eq!(
+            (first.status, first.answer.unwrap()),
+            (CacheStatus::Miss, found("a"))
+        );
+        let second = cache
+            .serve("k", p, false, || async { Ok(found("b")) })
+            .await;
+        assert_eq!(
+            (second.status, second.answer.unwrap()),
+            (CacheStatus::Hit, found("a"))
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let stale = cache.serve("k", p, false, || async { Err(fault()) }).await;
+        assert_eq!(
+            (stale.status, stale.answer.unwrap()),
+            (CacheStatus::Stale, found("a"))
+        );
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        let gone = cache.serve("k", p, false, || async { Err(fault()) }).await;
+        assert_eq!(
+            (gone.status, gone.answer.unwrap_err()),
+            (CacheStatus::Miss, fault())
+        );
+    }
+
+    #[tokio::test]
+    async fn not_found_is_remembered_but_not_shareable_is_not() {
+        let cache = Cache::new(1 << 20, None);
+        let p = policy(10_000, 0);
+        let calls = AtomicUsize::new(0);
+        for _ in 0..3 {
+            cache
+                .serve("nf", p, false, || async {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    Ok(Cached::NotFound {
+                        detail: "no".into(),
+                    })
+                })
+                .await;
+            cache
+                .serve("ns", p, false, || async {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    Err(CallError::NotShareable("no".into()))
+                })
+                .await;
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1 + 3);
+    }
+
+    #[tokio::test]
+    async fn bypass_refetches_and_purge_forgets() {
+        let cache = Cache::new(1 << 20, None);
+        let p = policy(10_000, 0);
+        cache
+            .serve("a:op:1", p, false, || async { Ok(found("1")) })
+            .await;
+        let bypass = cache
+            .serve("a:op:1", p, true, || async { Ok(found("2")) })
+            .await;
+        assert_eq!(
+            (bypass.status, bypass.answer.unwrap()),
+            (CacheStatus::Bypass, found("2"))
+        );
+        assert_eq!(
+            cache
+                .serve("a:op:1", p, false, || async { Ok(found("3")) })
+                .await
+                .answer
+                .unwrap(),
+            found("2")
+        );
+        cache.purge_prefix("a:op:").await;
+        assert_eq!(
+            cache
+                .serve("a:op:1", p, false, || async { Ok(found("4")) })
+                .await
+                .answer
+                .unwrap(),
+            found("4")
+        );
+        cache.purge_key("a:op:1").await;
+        assert_eq!(cache.usage().await.0, 0);
+    }
+
+    #[tokio::test]
+    async fn memory_is_bounded_by_bytes() {
+        let cache = Cache::new(64 * 1024, None);
+        let p = policy(60_000, 0);
+        let body = "x".repeat(4096);
+        for i in 0..100 {
+            let body = body.clone();
+            cache
+                .serve(
+                    &format!("k{i}"),
+                    p,
+                    false,
+                    || async move { Ok(found(&body)) },
+                )
+                .await;
+        }
+        let (entries, bytes) = cache.usage().await;
+        assert!(bytes <= 64 * 1024, "{bytes}");
+        assert!(entries < 100 && entries > 0, "{entries}");
+    }
+}

@@ -1,0 +1,284 @@
+//! Configuration of traffic control: partner quotas, the cache, resilience and Redis.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{Issues, PartnerConfig};
+
+/// A quota: `count` calls per `per` (written `"20/s"`, `"600/min"`, `"5000/h"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// Calls allowed per period.
+    pub count: u32,
+    /// The period.
+    pub per: Duration,
+}
+
+impl Rate {
+    /// Time between two calls at the steady rate.
+    pub fn interval(&self) -> Duration {
+        self.per / self.count.max(1)
+    }
+}
+
+impl FromStr for Rate {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (count, unit) = s
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}` is not of the form N/s, N/min or N/h"))?;
+        let count: u32 = count
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("`{s}`: the count must be a positive whole number"))?;
+        let per = match unit.trim() {
+            "s" | "sec" | "second" => Duration::from_secs(1),
+            "min" | "minute" => Duration::from_secs(60),
+            "h" | "hour" => Duration::from_secs(3600),
+            other => return Err(format!("`{s}`: unknown period `{other}` (use s, min or h)")),
+        };
+        Ok(Self { count, per })
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.per.as_secs() {
+            60 => "min",
+            3600 => "h",
+            _ => "s",
+        };
+        write!(f, "{}/{unit}", self.count)
+    }
+}
+
+impl<'de> Deserialize<'de> for Rate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where a partner's quota is counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LimiterKind {
+    /// In this process (one instance).
+    #[default]
+    Local,
+    /// In Redis, shared by every instance of the deployment.
+    Redis,
+}
+
+/// What to do when the shared limiter's store cannot be reached.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreFailure {
+    /// Count locally at quota ÷ `expected_instances`.
+    #[default]
+    Local,
+    /// Refuse calls (503) until the store is back.
+    Deny,
+}
+
+/// Circuit breaker of one partner.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BreakerConfig {
+    /// Share of failed calls in the window that opens the breaker (0–1).
+    pub failure_ratio: f64,
+    /// Length of the sliding window.
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
+    /// Calls needed in the window before the ratio counts.
+    pub min_calls: u32,
+    /// How long the breaker stays open before probing.
+    #[serde(with = "humantime_serde")]
+    pub open_for: Duration,
+    /// Probe calls let through while half-open; all must succeed to close.
+    pub half_open_probes: u32,
+}
+
+impl Default for BreakerConfig {
+    fn default() -> Self {
+        Self {
+            failure_ratio: 0.5,
+            window: Duration::from_secs(10),
+            min_calls: 10,
+            open_for: Duration::from_secs(5),
+            half_open_probes: 2,
+        }
+    }
+}
+
+/// The answer cache.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    /// Memory the cache may use, in bytes (keys and answers).
+    pub max_bytes: u64,
+    /// Also keep answers in Redis, shared by every instance (`[redis]` needed).
+    pub shared: bool,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            max_bytes: 64 * 1024 * 1024,
+            shared: false,
+        }
+    }
+}
+
+/// Redis, for cluster-wide quotas and the shared cache tier.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedisConfig {
+    /// `redis://host:port/db`.
+    pub url: Option<String>,
+    /// Longest wait for one Redis call before the fallback applies.
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Prefix of every key, so deployments sharing a Redis do not mix.
+    pub key_prefix: String,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            timeout: Duration::from_millis(50),
+            key_prefix: "lienthong".into(),
+        }
+    }
+}
+
+/// Checks the traffic keys of partner `key`.
+pub(super) fn validate_partner(
+    key: &str,
+    partner: &PartnerConfig,
+    redis: bool,
+    issues: &mut Issues,
+) {
+    if partner.burst == 0 {
+        issues.add(format!("{key}.burst"), "is 0", "use 1 or more");
+    }
+    if partner.limiter == LimiterKind::Redis && !redis {
+        issues.add(
+            format!("{key}.limiter"),
+            "is \"redis\" but [redis] url is not set",
+            "set [redis] url = \"redis://host:6379\", or use limiter = \"local\"",
+        );
+    }
+    if partner.limiter == LimiterKind::Redis && partner.rate.is_none() {
+        issues.add(
+            format!("{key}.rate"),
+            "the Redis limiter needs a rate",
+            "set rate, e.g. \"20/s\"",
+        );
+    }
+    for (name, value) in [
+        ("expected_instances", partner.expected_instances),
+        ("max_concurrency", partner.max_concurrency),
+    ] {
+        if value == 0 {
+            issues.add(format!("{key}.{name}"), "is 0", "use 1 or more");
+        }
+    }
+    if !(0.0..=1.0).contains(&partner.retry_budget) {
+        issues.add(
+            format!("{key}.retry_budget"),
+            format!("{} is outside 0.0..=1.0", partner.retry_budget),
+            "use 0.2 to allow at most 20% extra calls, 0 to never retry",
+        );
+    }
+    let b = &partner.breaker;
+    if !(b.failure_ratio > 0.0 && b.failure_ratio <= 1.0) {
+        issues.add(
+            format!("{key}.breaker.failure_ratio"),
+            "must be in (0, 1]",
+            "use 0.5",
+        );
+    }
+    if b.window < Duration::from_secs(1) || b.open_for.is_zero() || b.half_open_probes == 0 {
+        issues.add(
+            format!("{key}.breaker"),
+            "window must be at least 1s, open_for above 0 and half_open_probes at least 1",
+            "use window = \"10s\", open_for = \"5s\", half_open_probes = 2",
+        );
+    }
+    for (op, over) in &partner.operations {
+        if over.burst.is_some() && over.rate.is_none() {
+            issues.add(
+                format!("{key}.operations.{op}.burst"),
+                "is set without rate",
+                "set rate too, or remove burst",
+            );
+        }
+        if over.burst == Some(0) {
+            issues.add(
+                format!("{key}.operations.{op}.burst"),
+                "is 0",
+                "use 1 or more",
+            );
+        }
+    }
+}
+
+/// Checks `[cache]` and `[redis]`.
+pub(super) fn validate_shared(cache: &CacheConfig, redis: &RedisConfig, issues: &mut Issues) {
+    if cache.max_bytes < 1024 * 1024 {
+        issues.add(
+            "cache.max_bytes",
+            "is below 1 MiB",
+            "use a size such as 67108864 (64 MiB)",
+        );
+    }
+    if cache.shared && redis.url.is_none() {
+        issues.add(
+            "cache.shared",
+            "needs [redis] url",
+            "set [redis] url, or shared = false",
+        );
+    }
+    if let Some(url) = &redis.url
+        && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+    {
+        issues.add(
+            "redis.url",
+            "is not a redis:// URL",
+            "use redis://host:6379/0",
+        );
+    }
+    if redis.timeout.is_zero() || redis.timeout > Duration::from_secs(2) {
+        issues.add(
+            "redis.timeout",
+            "is outside (0, 2s]",
+            "use a short bound such as \"50ms\"",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_parse_and_print() {
+        let r: Rate = "20/s".parse().unwrap();
+        assert_eq!(
+            (r.count, r.per, r.interval()),
+            (20, Duration::from_secs(1), Duration::from_millis(50))
+        );
+        assert_eq!("600/min".parse::<Rate>().unwrap().to_string(), "600/min");
+        for bad in ["20", "0/s", "x/s", "5/day", "-1/s"] {
+            assert!(bad.parse::<Rate>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! The bus's Redis connection: one multiplexed, self-reconnecting connection per instance,
+//! every call bounded by a short timeout so a slow or dead Redis never holds a request.
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use crate::config::RedisConfig;
+
+/// A shared Redis connection with a per-call timeout and the deployment's key prefix.
+#[derive(Clone)]
+pub(crate) struct Redis {
+    connection: ConnectionManager,
+    timeout: Duration,
+    prefix: String,
+}
+
+/// A Redis call that failed or took too long.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("redis: {0}")]
+pub(crate) struct RedisError(pub(crate) String);
+
+impl Redis {
+    /// Prepares the connection; it is made on first use and remade after failures, so
+    /// the bus starts even while Redis is down.
+    pub(crate) fn new(config: &RedisConfig, url: &str) -> Result<Self, String> {
+        let client = redis::Client::open(url).map_err(|e| format!("redis.url: {e}"))?;
+        let manager_config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(config.timeout.max(Duration::from_millis(200))))
+            .set_response_timeout(Some(config.timeout))
+            .set_number_of_retries(1);
+        let connection = ConnectionManager::new_lazy_with_config(client, manager_config)
+            .map_err(|e| format!("redis: {e}"))?;
+        Ok(Self {
+            connection,
+            timeout: config.timeout,
+            prefix: config.key_prefix.clone(),
+        })
+    }
+
+    /// `prefix:part:part…`.
+    pub(crate) fn key(&self, parts: &[&str]) -> String {
+        let mut key = self.prefix.clone();
+        for part in parts {
+            key.push(':');
+            key.push_str(part);
+        }
+        key
+    }
+
+    /// Runs `script` with `keys` and `args`, within the timeout.
+    pub(crate) async fn script<T: redis::FromRedisValue>(
+        &self,
+        script: &redis::Script,
+        keys: &[&str],
+        args: &[i64],
+    ) -> Result<T, RedisError> {
+        let mut invocation = script.prepare_invoke();
+        for key in keys {
+            invocation.key(*key);
+        }
+        for arg in args {
+            invocation.arg(*arg);
+        }
+        let mut connection = self.connection.clone();
+        self.bounded(async move { invocation.invoke_async(&mut connection).await })
+            .await
+    }
+
+    /// Runs one command within the timeout.
+    pub(crate) async fn command<T: redis::FromRedisValue>(
+        &self,
+        command: redis::Cmd,
+    ) -> Result<T, RedisError> {
+        let mut connection = self.connection.clone();
+        self.bounded(async move { command.query_async(&mut connection).await })
+            .await
+    }
+
+    async fn bounded<T>(
+        &self,
+        call: impl Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T, RedisError> {
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(RedisError(e.to_string())),
+            Err(_) => Err(RedisError(format!(
+                "no answer within {} ms",
+                self.timeout.as_millis()
+            ))),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The traffic policies config makes of a partner's declaration: its quota, breaker,
+//! bulkhead and retry budget, and per operation its own quota and cache policy.
+
+use crate::adapter::{CachePolicy, Operation, OperationKind};
+use crate::breaker::Breaker;
+use crate::budget::RetryBudget;
+use crate::bulkhead::Bulkhead;
+use crate::config::{LimiterKind, OperationOverride, PartnerConfig};
+use crate::limit::{Limiter, LimiterSpec};
+use crate::redis::Redis;
+
+/// One partner's traffic policies.
+pub(crate) struct Traffic {
+    pub(crate) limiter: Limiter,
+    pub(crate) breaker: Breaker,
+    pub(crate) bulkhead: Bulkhead,
+    pub(crate) budget: RetryBudget,
+}
+
+impl Traffic {
+    pub(crate) fn new(name: &str, config: &PartnerConfig, redis: Option<&Redis>) -> Self {
+        if config.rate.is_none() {
+            tracing::warn!(
+                partner = name,
+                "no rate configured: calls to this partner are not limited"
+            );
+        }
+        Self {
+            limiter: limiter(name.to_owned(), config.rate, config.burst, config, redis),
+            breaker: Breaker::new(config.breaker.clone()),
+            bulkhead: Bulkhead::new(config.max_concurrency, config.max_queue),
+            budget: RetryBudget::new(config.retry_budget),
+        }
+    }
+}
+
+fn limiter(
+    policy: String,
+    rate: Option<crate::config::Rate>,
+    burst: u32,
+    config: &PartnerConfig,
+    redis: Option<&Redis>,
+) -> Limiter {
+    let shared = match (config.limiter, redis) {
+        (LimiterKind::Redis, Some(redis)) => {
+            Some((redis, config.on_store_failure, config.expected_instances))
+        }
+        _ => None,
+    };
+    Limiter::new(LimiterSpec {
+        policy,
+        rate,
+        burst,
+        max_wait: config.max_wait,
+        shared,
+    })
+}
+
+/// The operation's own quota, when config gives one.
+pub(crate) fn operation_limiter(
+    partner: &str,
+    op: &Operation,
+    over: Option<&OperationOverride>,
+    config: &PartnerConfig,
+    redis: Option<&Redis>,
+) -> Option<Limiter> {
+    let over = over?;
+    let rate = over.rate?;
+    Some(limiter(
+        format!("{partner}/{}", op.id),
+        Some(rate),
+        over.burst.unwrap_or(1),
+        config,
+        redis,
+    ))
+}
+
+/// The operation's cache policy: the adapter's declaration with config's overrides. Only
+/// synchronous calls are ever cached; a TTL of zero turns caching off.
+pub(crate) fn cache_policy(
+    op: &Operation,
+    over: Option<&OperationOverride>,
+) -> Option<CachePolicy> {
+    if op.kind != OperationKind::Call {
+        return None;
+    }
+    let mut policy = op.cache;
+    if let Some(over) = over {
+        if let Some(ttl) = over.cache_ttl {
+            policy = Some(CachePolicy {
+                ttl,
+                ..policy.unwrap_or(CachePolicy::fresh_for(ttl))
+            });
+        }
+        if let Some(policy) = &mut policy {
+            policy.negative_ttl = over.negative_ttl.unwrap_or(policy.negative_ttl);
+            policy.max_stale = over.max_stale.unwrap_or(policy.max_stale);
+        }
+    }
+    policy.filter(|p| !p.ttl.is_zero())
+}
