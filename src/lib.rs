@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod demo;
 pub mod openapi;
 pub mod partners;

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use lienthong::{demo, openapi, partners, simulators};
+use lienthong::{audit, demo, openapi, partners, simulators};
 use lienthong_core::config::TelemetryConfig;
 use lienthong_core::sim::{Latency, SimOptions, SimSettings};
 use lienthong_core::{Bus, Config, telemetry};
@@ -37,6 +37,11 @@ enum Command {
         /// Configuration file (TOML).
         #[arg(long, short)]
         config: PathBuf,
+    },
+    /// Check, search or archive the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
     },
     /// Run the simulators of every partner, each on its own port.
     Sim {
@@ -127,6 +132,10 @@ async fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Serve { config } => serve(&config).await,
         Command::Check { config } => check(&config),
+        Command::Audit { command } => match audit::run(command).await? {
+            true => Ok(()),
+            false => Err("lienthong audit: the chain does not verify".into()),
+        },
         Command::Sim {
             bind,
             port,

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::adapter::UnifiedRequest;
+use crate::audit;
 use crate::breaker::BreakerState;
 use crate::cache;
 use crate::gateway::Gateway;
@@ -44,12 +45,13 @@ impl Handler for Admin {
             )),
             (Method::GET, "/admin/partners") => Ok(partners(&gateway).await),
             (Method::GET, "/admin/cache") => Ok(cache_usage(&gateway).await),
+            (Method::GET, "/admin/audit") => audit_search(&gateway, request.uri().query()).await,
             (Method::POST, "/admin/cache/purge") => purge(&gateway, request).await,
             _ => Err(Box::new(Problem::new(
                 StatusCode::NOT_FOUND,
                 "no-such-admin-endpoint",
                 "No admin endpoint at this path",
-                "the admin listener serves GET /healthz, /readyz, /admin/partners, /admin/cache and POST /admin/cache/purge",
+                "the admin listener serves GET /healthz, /readyz, /admin/partners, /admin/cache, /admin/audit and POST /admin/cache/purge",
             ))),
         };
         result.unwrap_or_else(|problem| (*problem).into_response(&RequestId::generate()))
@@ -100,6 +102,49 @@ async fn cache_usage(gateway: &Gateway) -> Response<Body> {
             "evictions": c.evictions.load(Ordering::Relaxed),
         }),
     )
+}
+
+/// `GET /admin/audit?dossier=&client=&since=&limit=` (`since` in Unix ms).
+async fn audit_search(
+    gateway: &Gateway,
+    query: Option<&str>,
+) -> Result<Response<Body>, Box<Problem>> {
+    let pairs: serde_json::Map<String, serde_json::Value> =
+        form_urlencoded::parse(query.unwrap_or("").as_bytes())
+            .map(|(k, v)| {
+                let value = match k.as_ref() {
+                    "since" | "limit" => v
+                        .parse::<i64>()
+                        .map(serde_json::Value::from)
+                        .unwrap_or(serde_json::Value::String(v.into_owned())),
+                    _ => serde_json::Value::String(v.into_owned()),
+                };
+                (k.into_owned(), value)
+            })
+            .collect();
+    let search: audit::query::Search = serde_json::from_value(serde_json::Value::Object(pairs))
+        .map_err(|e| {
+            Box::new(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-audit-query",
+                "Invalid audit query",
+                format!("{e}; use dossier=, client=, since= (Unix ms) and limit="),
+            ))
+        })?;
+    let records = audit::query::search(&gateway.shared.store, &search)
+        .await
+        .map_err(|e| {
+            Box::new(Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store-unavailable",
+                "The audit log cannot be read",
+                e.to_string(),
+            ))
+        })?;
+    Ok(respond::json(
+        StatusCode::OK,
+        &json!({ "records": records }),
+    ))
 }
 
 /// What to forget: one unified URL's answer, or everything of an operation or a partner.

@@ -15,6 +15,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::adapter::Adapter;
 use crate::admin::Admin;
 use crate::applications::Outbox;
+use crate::audit::Audit;
 use crate::cache::{Cache, SharedTier};
 use crate::config::{Config, ConfigError};
 use crate::dispatch;
@@ -50,6 +51,9 @@ pub enum StartError {
     /// The store could not be opened.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// The audit log cannot start.
+    #[error("{0}. Fix: export the variable, or remove audit.identifier_key_env")]
+    Audit(String),
     /// The Redis URL is unusable.
     #[error("{0}. Fix: give [redis] url as redis://host:port/db")]
     Redis(String),
@@ -92,8 +96,23 @@ impl Bus {
             .clone()
             .filter(|_| config.cache.shared)
             .map(SharedTier::new);
+        let identifier_key = match &config.audit.identifier_key_env {
+            Some(var) => Some(
+                std::env::var(var)
+                    .map_err(|_| {
+                        StartError::Audit(format!("audit.identifier_key_env: {var} is not set"))
+                    })?
+                    .into_bytes(),
+            ),
+            None => None,
+        };
+        let audit = Audit::start(store.clone(), identifier_key)
+            .await
+            .map_err(|e| StartError::Audit(e.to_string()))?;
         let shared = Arc::new(Shared {
+            store: store.clone(),
             outbox: outbox.clone(),
+            audit,
             cache: Cache::new(config.cache.max_bytes, tier),
             redis,
         });

@@ -4,6 +4,7 @@
 //! within the deadline and the partner's retry budget; a partner's own throttling pauses
 //! further calls to it for its `Retry-After`.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -124,6 +125,8 @@ pub(crate) struct Call<'a> {
     pub(crate) input: &'a Input,
     pub(crate) caller: &'a CallerContext,
     pub(crate) deadline: Instant,
+    /// Set to the request id of each attempt sent (the last one wins), for the audit log.
+    pub(crate) last_request_id: &'a Mutex<Option<String>>,
 }
 
 /// Calls the partner and returns the found record.
@@ -219,8 +222,12 @@ async fn attempt_once(call: Call<'_>) -> Result<Value, CallError> {
         input,
         caller,
         deadline,
+        last_request_id,
     } = call;
     let request_id = uuid::Uuid::new_v4().simple().to_string();
+    *last_request_id
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Some(request_id.clone());
     let span = tracing::info_span!(
         "partner attempt",
         otel.kind = "client",

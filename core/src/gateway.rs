@@ -13,12 +13,15 @@ use bytes::Bytes;
 use crate::adapter::CachePolicy;
 use crate::adapter::{Adapter, CallContext, Credentials, Operation, OperationKind};
 use crate::applications::Outbox;
+use crate::audit::Audit;
 use crate::cache::Cache;
+use crate::config::AuditFailure;
 use crate::config::{Config, ConfigError, Issues, PartnerConfig};
 use crate::identity::Clients;
 use crate::limit::Limiter;
 use crate::redis::Redis;
 use crate::route::{Routes, Target};
+use crate::store::Store;
 use crate::traffic::{self, Traffic};
 use crate::upstream::Upstream;
 
@@ -78,7 +81,9 @@ pub(crate) struct OperationPolicy {
 
 /// State that outlives any one configuration: the outbox, the cache, the Redis connection.
 pub(crate) struct Shared {
+    pub(crate) store: Store,
     pub(crate) outbox: Arc<Outbox>,
+    pub(crate) audit: Audit,
     pub(crate) cache: Cache,
     pub(crate) redis: Option<Redis>,
 }
@@ -91,6 +96,7 @@ pub struct Gateway {
     pub(crate) max_body_bytes: usize,
     pub(crate) openapi: Bytes,
     pub(crate) shared: Arc<Shared>,
+    pub(crate) audit_failure: AuditFailure,
 }
 
 impl Gateway {
@@ -155,6 +161,7 @@ impl Gateway {
             max_body_bytes: config.server.max_body_bytes,
             openapi,
             shared,
+            audit_failure: config.audit.on_failure,
         })
     }
 

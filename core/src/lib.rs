@@ -14,6 +14,7 @@ pub mod access;
 pub mod adapter;
 mod admin;
 pub mod applications;
+pub mod audit;
 mod backoff;
 pub mod body;
 pub mod breaker;

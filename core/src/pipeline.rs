@@ -21,17 +21,20 @@ use tracing::{Instrument, Span, field};
 use crate::access::{self, AccessDenied};
 use crate::adapter::{InvalidInput, OperationKind, UnifiedRequest};
 use crate::applications::{self, ApplicationError};
+use crate::audit;
 use crate::body::{self, BodyError};
 use crate::cache::{self, CacheStatus, Cached};
 use crate::call::{self, CallError};
 use crate::caller::{self, HeaderError};
 use crate::catalogue;
+use crate::config::AuditFailure;
 use crate::gateway::Gateway;
 use crate::identity::IdentityError;
 use crate::problem;
 use crate::request_id::{self, RequestId, X_REQUEST_ID};
 use crate::respond;
 use crate::route::{RouteError, Target};
+use crate::store::now_ms;
 use crate::telemetry;
 
 /// Body type of every answer: whole, in memory.
@@ -123,12 +126,62 @@ pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) ->
             (problem.into_response(&request_id), slug)
         }
     };
+    if let Some(access) = trail.access.take() {
+        let status = response.status().as_u16();
+        let record = access.into_record(&request_id, &span, outcome, status, &trail, started);
+        if let Err(error) = gateway.shared.audit.record(record).await {
+            tracing::error!(parent: &span, %error, "access not recorded in the audit log");
+            if gateway.audit_failure == AuditFailure::Refuse {
+                response = problem::audit_unavailable().into_response(&request_id);
+            }
+        }
+    }
     finish(&mut response, &request_id, &span, &trail);
     span.record("outcome", outcome);
     span.record("http.response.status_code", response.status().as_u16());
     span.record("duration_ms", started.elapsed().as_millis() as u64);
     tracing::info!(parent: &span, "answered");
     response
+}
+
+/// Who asked for what, for the audit record; known once the request reached an operation.
+struct Access {
+    client: Arc<str>,
+    partner: &'static str,
+    operation: &'static str,
+    user_id: Option<String>,
+    dossier_code: Option<String>,
+    input_digest: Option<String>,
+    partner_request_id: Option<String>,
+}
+
+impl Access {
+    fn into_record(
+        self,
+        request_id: &RequestId,
+        span: &Span,
+        outcome: &str,
+        status: u16,
+        trail: &Trail,
+        started: Instant,
+    ) -> audit::Record {
+        audit::Record {
+            at: now_ms(),
+            request_id: request_id.as_str().to_owned(),
+            trace_id: telemetry::trace_id(span),
+            client: Some(self.client.to_string()),
+            user_id: self.user_id,
+            dossier_code: self.dossier_code,
+            partner: self.partner.to_owned(),
+            operation: self.operation.to_owned(),
+            input_digest: self.input_digest,
+            outcome: outcome.to_owned(),
+            status: i64::from(status),
+            cache: trail.cache.map(|(status, _)| status.as_str().to_owned()),
+            latency_ms: started.elapsed().as_millis() as i64,
+            partner_request_id: self.partner_request_id,
+        }
+    }
 }
 
 /// What the stages learnt that the answer's headers and the trace report.
@@ -138,6 +191,8 @@ struct Trail {
     route: Option<&'static str>,
     /// How the cache served a cacheable operation, and the answer's age.
     cache: Option<(CacheStatus, Option<Duration>)>,
+    /// Who asked for what, once the request reached an operation.
+    access: Option<Access>,
 }
 
 async fn stages(
@@ -165,12 +220,25 @@ async fn stages(
     span.record("http.route", op.path);
     span.record("partner", partner.name);
     span.record("operation", op.id);
+    trail.access = Some(Access {
+        client: client.id.clone(),
+        partner: partner.name,
+        operation: op.id,
+        user_id: None,
+        dossier_code: None,
+        input_digest: None,
+        partner_request_id: None,
+    });
 
     access::check(&client, partner.name, op.id)?;
 
     let caller = caller::read(&parts.headers)?;
     if let Some(dossier) = &caller.dossier_code {
         span.record("dossier_code", dossier.as_str());
+    }
+    if let Some(access) = trail.access.as_mut() {
+        access.user_id.clone_from(&caller.user_id);
+        access.dossier_code.clone_from(&caller.dossier_code);
     }
 
     let adapter = partner.adapter.as_ref();
@@ -202,11 +270,17 @@ async fn stages(
             invalid,
         })?;
 
+    if let Some(access) = trail.access.as_mut() {
+        access.input_digest = gateway.shared.audit.digest(op.identifiers, input.value());
+    }
     if op.kind == OperationKind::Submit {
         if caller.dossier_code.is_none()
             && let Some(dossier) = input.field("dossier_code")
         {
             span.record("dossier_code", dossier);
+            if let Some(access) = trail.access.as_mut() {
+                access.dossier_code = Some(dossier.to_owned());
+            }
         }
         return applications::submit(
             &gateway.shared.outbox,
@@ -223,6 +297,7 @@ async fn stages(
         + caller
             .timeout
             .map_or(policy.timeout, |t| t.min(policy.timeout));
+    let partner_request_id = std::sync::Mutex::new(None);
     let fetch = || async {
         let request = call::Call {
             partner,
@@ -230,6 +305,7 @@ async fn stages(
             input: &input,
             caller: &caller,
             deadline,
+            last_request_id: &partner_request_id,
         };
         let record = match call::call(request).await {
             Ok(record) => record,
@@ -260,6 +336,9 @@ async fn stages(
             served.answer
         }
     };
+    if let Some(access) = trail.access.as_mut() {
+        access.partner_request_id = partner_request_id.into_inner().unwrap_or_default();
+    }
     let call_error = |error| Error::Call {
         partner: partner.name,
         error,

@@ -136,6 +136,17 @@ impl Problem {
     }
 }
 
+/// The answer withheld because its access could not be recorded in the audit log.
+pub(crate) fn audit_unavailable() -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "audit-unavailable",
+        "The access cannot be recorded",
+        "the audit log cannot be written, so national data is not released; retry later",
+    )
+    .retry_after(Duration::from_secs(5))
+}
+
 /// Retry-After when a partner asked for a pause without saying how long.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 

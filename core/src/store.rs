@@ -54,10 +54,11 @@ pub enum StoreError {
 
 /// Schema versions, applied in order. Each statement is idempotent so two instances
 /// starting together on one PostgreSQL cannot break each other.
-const MIGRATIONS: &[(i64, &[&str])] = &[(
-    1,
-    &[
-        "CREATE TABLE IF NOT EXISTS applications (
+const MIGRATIONS: &[(i64, &[&str])] = &[
+    (
+        1,
+        &[
+            "CREATE TABLE IF NOT EXISTS applications (
             id TEXT PRIMARY KEY,
             partner TEXT NOT NULL,
             operation TEXT NOT NULL,
@@ -80,11 +81,11 @@ const MIGRATIONS: &[(i64, &[&str])] = &[(
             updated_at BIGINT NOT NULL,
             UNIQUE (client, idempotency_key)
         )",
-        "CREATE UNIQUE INDEX IF NOT EXISTS applications_dossier
+            "CREATE UNIQUE INDEX IF NOT EXISTS applications_dossier
             ON applications (partner, dossier_code)",
-        "CREATE INDEX IF NOT EXISTS applications_due
+            "CREATE INDEX IF NOT EXISTS applications_due
             ON applications (active, next_attempt_at)",
-        "CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            "CREATE TABLE IF NOT EXISTS webhook_deliveries (
             id TEXT PRIMARY KEY,
             application_id TEXT NOT NULL,
             version BIGINT NOT NULL,
@@ -99,10 +100,53 @@ const MIGRATIONS: &[(i64, &[&str])] = &[(
             created_at BIGINT NOT NULL,
             UNIQUE (application_id, version)
         )",
-        "CREATE INDEX IF NOT EXISTS webhook_deliveries_due
+            "CREATE INDEX IF NOT EXISTS webhook_deliveries_due
             ON webhook_deliveries (delivered_at, next_attempt_at)",
-    ],
-)];
+        ],
+    ),
+    (
+        2,
+        &[
+            "CREATE TABLE IF NOT EXISTS audit_records (
+                seq BIGINT PRIMARY KEY,
+                at BIGINT NOT NULL,
+                request_id TEXT NOT NULL,
+                trace_id TEXT,
+                client TEXT,
+                user_id TEXT,
+                dossier_code TEXT,
+                partner TEXT NOT NULL,
+                operation TEXT NOT NULL,
+                input_digest TEXT,
+                outcome TEXT NOT NULL,
+                status BIGINT NOT NULL,
+                cache TEXT,
+                latency_ms BIGINT NOT NULL,
+                partner_request_id TEXT,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )",
+            "CREATE INDEX IF NOT EXISTS audit_records_dossier ON audit_records (dossier_code, seq)",
+            "CREATE INDEX IF NOT EXISTS audit_records_client ON audit_records (client, at)",
+            "CREATE INDEX IF NOT EXISTS audit_records_at ON audit_records (at)",
+            "CREATE TABLE IF NOT EXISTS audit_head (
+                id BIGINT PRIMARY KEY,
+                seq BIGINT NOT NULL,
+                hash TEXT NOT NULL,
+                anchor_seq BIGINT NOT NULL,
+                anchor_hash TEXT NOT NULL
+            )",
+            "INSERT INTO audit_head (id, seq, hash, anchor_seq, anchor_hash)
+                VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000', 0,
+                        '0000000000000000000000000000000000000000000000000000000000000000')
+                ON CONFLICT (id) DO NOTHING",
+            "CREATE TABLE IF NOT EXISTS audit_keys (
+                id BIGINT PRIMARY KEY,
+                secret TEXT NOT NULL
+            )",
+        ],
+    ),
+];
 
 impl Store {
     /// Opens (creating when needed) the configured database and applies migrations.

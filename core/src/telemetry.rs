@@ -117,6 +117,16 @@ pub(crate) fn inject(span: &Span, headers: &mut HeaderMap) {
     TraceContextPropagator::new().inject_context(&span.context(), &mut HeaderInjector(headers));
 }
 
+/// The trace id of `span` (32 hex digits), when tracing is active.
+pub(crate) fn trace_id(span: &Span) -> Option<String> {
+    use opentelemetry::trace::TraceContextExt;
+    let context = span.context();
+    let span_context = context.span().span_context().clone();
+    span_context
+        .is_valid()
+        .then(|| span_context.trace_id().to_string())
+}
+
 /// The `traceparent` value of `span`, when tracing is active.
 pub(crate) fn traceparent(span: &Span) -> Option<HeaderValue> {
     let mut headers = HeaderMap::new();

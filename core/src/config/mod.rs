@@ -38,6 +38,9 @@ pub struct Config {
     /// Redis, for cluster-wide quotas and the shared cache tier.
     #[serde(default)]
     pub redis: RedisConfig,
+    /// The audit log.
+    #[serde(default)]
+    pub audit: AuditConfig,
     /// Provincial applications allowed to call the API.
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -59,6 +62,7 @@ impl Default for Config {
             storage: StorageConfig::default(),
             cache: CacheConfig::default(),
             redis: RedisConfig::default(),
+            audit: AuditConfig::default(),
             clients: Vec::new(),
             partners: BTreeMap::new(),
         }
@@ -96,6 +100,28 @@ impl Default for ServerConfig {
             tls: None,
         }
     }
+}
+
+/// What happens to an answer when its audit record cannot be written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditFailure {
+    /// Withhold the answer: 503 `audit-unavailable` (nothing is answered unlogged).
+    #[default]
+    Refuse,
+    /// Answer anyway; the lost record is logged as an error.
+    Answer,
+}
+
+/// The audit log.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// What happens when records cannot be written.
+    pub on_failure: AuditFailure,
+    /// Environment variable holding the key of the identifier digests (HMAC-SHA256); when
+    /// unset, a key generated once and kept in the store is used.
+    pub identifier_key_env: Option<String>,
 }
 
 /// Where durable state lives.

@@ -1,0 +1,181 @@
+//! `lienthong audit …`: check the audit log's hash chain, search it, archive old records.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use lienthong_core::Config;
+use lienthong_core::audit::{chain, query};
+use lienthong_core::config::StorageConfig;
+use lienthong_core::store::Store;
+
+/// Which audit log: the one in a data directory (SQLite) or the one a config names.
+#[derive(Args, Debug, Clone)]
+#[group(required = true, multiple = false)]
+pub struct Source {
+    /// Data directory of a bus running on the embedded SQLite store.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Configuration file of the bus (its `[storage]` section is used).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+}
+
+/// Audit subcommands.
+#[derive(Subcommand, Debug, Clone)]
+pub enum AuditCommand {
+    /// Check the whole hash chain; names the first broken record.
+    Verify {
+        /// Which audit log.
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Print matching records as JSON lines, oldest first.
+    Search {
+        /// Which audit log.
+        #[command(flatten)]
+        source: Source,
+        /// Records of this dossier.
+        #[arg(long)]
+        dossier: Option<String>,
+        /// Records of this client.
+        #[arg(long)]
+        client: Option<String>,
+        /// Records at or after this date (YYYY-MM-DD) or time (RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        /// At most this many records.
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
+    },
+    /// Move records older than a date to a JSON-lines file and remove them; the chain that
+    /// remains stays verifiable, and so does the archive.
+    Archive {
+        /// Which audit log.
+        #[command(flatten)]
+        source: Source,
+        /// Archive records before this date (YYYY-MM-DD) or time (RFC 3339).
+        #[arg(long)]
+        before: String,
+        /// The archive file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+async fn open(source: &Source) -> Result<Store, String> {
+    let storage = match (&source.data_dir, &source.config) {
+        (Some(dir), _) => StorageConfig {
+            data_dir: dir.clone(),
+            ..StorageConfig::default()
+        },
+        (None, Some(path)) => Config::load(path).map_err(|e| e.to_string())?.storage,
+        (None, None) => return Err("give --data-dir or --config".into()),
+    };
+    if storage.url.is_none() && !storage.data_dir.join("lienthong.db").exists() {
+        return Err(format!(
+            "{}: no audit log here (lienthong.db is missing)",
+            storage.data_dir.display()
+        ));
+    }
+    Store::open(&storage).await.map_err(|e| e.to_string())
+}
+
+/// Unix milliseconds of `YYYY-MM-DD` (midnight ICT) or an RFC 3339 time.
+fn parse_time(flag: &str, text: &str) -> Result<i64, String> {
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(time.timestamp_millis());
+    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("--{flag} {text}: use YYYY-MM-DD or an RFC 3339 time"))?;
+    let ict = chrono::FixedOffset::east_opt(7 * 3600).ok_or("time zone")?;
+    date.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(ict).single())
+        .map(|t| t.timestamp_millis())
+        .ok_or_else(|| format!("--{flag} {text}: not a valid date"))
+}
+
+/// Runs an audit subcommand; `Ok(false)` means the check found a problem.
+pub async fn run(command: AuditCommand) -> Result<bool, String> {
+    match command {
+        AuditCommand::Verify { source } => {
+            let store = open(&source).await?;
+            let result = chain::verify(&store).await.map_err(|e| e.to_string())?;
+            store.close().await;
+            match result.broken {
+                None => {
+                    println!("audit log intact: {} records verified", result.checked);
+                    Ok(true)
+                }
+                Some(broken) => {
+                    println!(
+                        "audit log broken at record {}: {} ({} records before it verified)",
+                        broken.seq, broken.reason, result.checked
+                    );
+                    Ok(false)
+                }
+            }
+        }
+        AuditCommand::Search {
+            source,
+            dossier,
+            client,
+            since,
+            limit,
+        } => {
+            let since = since.map(|s| parse_time("since", &s)).transpose()?;
+            let store = open(&source).await?;
+            let search = query::Search {
+                dossier,
+                client,
+                since,
+                limit: Some(limit),
+            };
+            let records = query::search(&store, &search)
+                .await
+                .map_err(|e| e.to_string())?;
+            store.close().await;
+            let mut out = std::io::stdout().lock();
+            for record in records {
+                let line = serde_json::to_string(&record).map_err(|e| e.to_string())?;
+                writeln!(out, "{line}").map_err(|e| e.to_string())?;
+            }
+            Ok(true)
+        }
+        AuditCommand::Archive {
+            source,
+            before,
+            out,
+        } => {
+            let before = parse_time("before", &before)?;
+            archive(&source, before, &out).await
+        }
+    }
+}
+
+async fn archive(source: &Source, before: i64, out: &Path) -> Result<bool, String> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(out)
+        .map_err(|e| format!("--out {}: {e}", out.display()))?;
+    let store = open(source).await?;
+    let result = query::archive(&store, before, &mut file).await;
+    store.close().await;
+    match result {
+        Ok(archived) => {
+            println!(
+                "archived {} records to {}; the log now starts after record {} (hash {})",
+                archived.records,
+                out.display(),
+                archived.anchor.0,
+                archived.anchor.1
+            );
+            Ok(true)
+        }
+        Err(error) => {
+            let _ = std::fs::remove_file(out);
+            Err(error.to_string())
+        }
+    }
+}
