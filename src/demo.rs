@@ -101,7 +101,7 @@ pub async fn start(options: &DemoOptions) -> Result<Demo, DemoError> {
     .await?;
     let config = config(options, &simulators);
     let openapi = openapi::json().map_err(DemoError::OpenApi)?;
-    let bus = Bus::start(&config, "<demo>", &partners::adapters(), openapi).await?;
+    let bus = Bus::start(&config, None, &partners::adapters(), openapi).await?;
     Ok(Demo {
         bus,
         simulators,

@@ -173,14 +173,9 @@ async fn serve(path: &std::path::Path) -> Result<(), String> {
     let config = load(path)?;
     let _telemetry = telemetry::init(&config.telemetry).map_err(|e| e.to_string())?;
     let openapi = openapi::json()?;
-    let bus = Bus::start(
-        &config,
-        &path.display().to_string(),
-        &partners::adapters(),
-        openapi,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let bus = Bus::start(&config, Some(path), &partners::adapters(), openapi)
+        .await
+        .map_err(|e| e.to_string())?;
     bus.run_until_signal().await;
     Ok(())
 }

@@ -49,6 +49,12 @@ async fn traces_are_continued_propagated_and_exported() {
     // Without a caller trace the bus starts one and still answers with it.
     let b = t.get("/v1/enterprises/1200123459").await;
     assert_eq!(b.header("traceparent").len(), 55);
+    // The audit record leads from the dossier to the trace.
+    let audit = t
+        .admin("/admin/audit?dossier=000.00.82.H58-260101-0001")
+        .await
+        .expect(200);
+    assert_eq!(audit["records"][0]["trace_id"], trace_id);
     t.stop().await;
 
     // Dropping the guard flushes the batch exporter (a blocking call).
@@ -66,6 +72,12 @@ async fn traces_are_continued_propagated_and_exported() {
         "lienthong-test",
         "business-registry getEnterprise",
         "partner.request_id",
+        // The four times of a partner call, and the cache status.
+        "request_in_us",
+        "sent_us",
+        "answered_us",
+        "response_out_us",
+        "cache",
     ] {
         assert!(
             contains(expected),

@@ -1,7 +1,9 @@
 //! A running bus: the unified API and the admin listener over one swappable gateway.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
+use std::sync::Mutex;
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
@@ -21,8 +23,11 @@ use crate::config::{Config, ConfigError};
 use crate::dispatch;
 use crate::gateway::Gateway;
 use crate::gateway::Shared;
+use crate::health::Health;
+use crate::metrics::Metrics;
 use crate::pipeline::{self, Body};
 use crate::redis::Redis;
+use crate::reload::{ReloadError, Reloader};
 use crate::server::{self, Handler, ServeOptions};
 use crate::store::{Store, StoreError};
 use crate::webhook;
@@ -51,8 +56,9 @@ pub enum StartError {
     /// The store could not be opened.
     #[error("{0}")]
     Store(#[from] StoreError),
-    /// The audit log cannot start.
-    #[error("{0}. Fix: export the variable, or remove audit.identifier_key_env")]
+    /// A secret named in config is missing from the environment, or the audit log cannot
+    /// start.
+    #[error("{0}. Fix: export the variable named in the configuration")]
     Audit(String),
     /// The Redis URL is unusable.
     #[error("{0}. Fix: give [redis] url as redis://host:port/db")]
@@ -72,6 +78,7 @@ impl Handler for Api {
 /// The running servers.
 pub struct Bus {
     store: Store,
+    reloader: Arc<Reloader>,
     api_addr: SocketAddr,
     admin_addr: SocketAddr,
     stop: watch::Sender<bool>,
@@ -79,13 +86,38 @@ pub struct Bus {
 }
 
 impl Bus {
-    /// Validates `config`, binds both listeners and starts serving.
+    /// Validates `config`, binds both listeners and starts serving. `file` is where the
+    /// configuration came from: it names the file in errors and is what reloads read
+    /// (`None`: a configuration built in code, which cannot be reloaded).
     pub async fn start(
         config: &Config,
-        file: &str,
+        file: Option<&Path>,
         adapters: &[Arc<dyn Adapter>],
         openapi: Bytes,
     ) -> Result<Self, StartError> {
+        let name = file.map_or_else(|| "<built-in>".to_owned(), |f| f.display().to_string());
+        let admin_token = match (
+            &config.server.admin_token_env,
+            &config.server.admin_token_sha256,
+        ) {
+            (Some(var), _) => {
+                let token = std::env::var(var)
+                    .ok()
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| {
+                        StartError::Audit(format!("server.admin_token_env: {var} is not set"))
+                    })?;
+                Some(crate::identity::digest(token.as_bytes()))
+            }
+            (None, Some(hash)) => {
+                let mut digest = [0u8; 32];
+                hex::decode_to_slice(hash, &mut digest).map_err(|_| {
+                    StartError::Audit("server.admin_token_sha256 is not hex".into())
+                })?;
+                Some(digest)
+            }
+            (None, None) => None,
+        };
         let store = Store::open(&config.storage).await?;
         let outbox = Arc::new(Outbox::new(store.clone()));
         let redis = match &config.redis.url {
@@ -106,7 +138,8 @@ impl Bus {
             ),
             None => None,
         };
-        let audit = Audit::start(store.clone(), identifier_key)
+        let metrics = Metrics::new();
+        let audit = Audit::start(store.clone(), identifier_key, metrics.audit_commit.clone())
             .await
             .map_err(|e| StartError::Audit(e.to_string()))?;
         let shared = Arc::new(Shared {
@@ -115,9 +148,25 @@ impl Bus {
             audit,
             cache: Cache::new(config.cache.max_bytes, tier),
             redis,
+            metrics,
         });
-        let gateway = Gateway::build(config, file, adapters, openapi, shared)?;
+        let gateway = Gateway::build(
+            config,
+            &name,
+            adapters,
+            openapi.clone(),
+            shared.clone(),
+            None,
+        )?;
         let gateway = Arc::new(ArcSwap::from_pointee(gateway));
+        let reloader = Arc::new(Reloader {
+            path: file.map(Path::to_path_buf),
+            adapters: adapters.to_vec(),
+            openapi,
+            shared,
+            gateway: gateway.clone(),
+            current: Mutex::new(config.clone()),
+        });
         let tls = match &config.server.tls {
             Some(tls) => Some(TlsAcceptor::from(
                 crate::tls::server_config(tls).map_err(StartError::Tls)?,
@@ -158,6 +207,9 @@ impl Bus {
         });
         let admin = Arc::new(Admin {
             gateway: gateway.clone(),
+            reloader: reloader.clone(),
+            health: Health::default(),
+            token: admin_token,
         });
         let tasks = vec![
             server::spawn(api_listener, api, options, stopped.clone()),
@@ -168,6 +220,7 @@ impl Bus {
         tracing::info!(api = %api_addr, admin = %admin_addr, "listening");
         Ok(Self {
             store,
+            reloader,
             api_addr,
             admin_addr,
             stop,
@@ -196,12 +249,36 @@ impl Bus {
         tracing::info!("stopped");
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then shuts down gracefully.
+    /// Reads the configuration file again and swaps it in (see [`crate::reload`]); the
+    /// changes that need a restart are returned.
+    pub fn reload(&self) -> Result<Vec<String>, ReloadError> {
+        self.reloader.reload()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then shuts down gracefully; reloads the
+    /// configuration on SIGHUP.
     pub async fn run_until_signal(self) {
-        shutdown_signal().await;
+        tokio::select! {
+            _ = shutdown_signal() => {}
+            _ = reload_on_hangup(&self.reloader) => {}
+        }
         tracing::info!("shutdown signal received; draining");
         self.shutdown().await;
     }
+}
+
+/// Reloads on every SIGHUP (Unix); never returns.
+async fn reload_on_hangup(reloader: &Reloader) {
+    #[cfg(unix)]
+    if let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    {
+        while hangups.recv().await.is_some() {
+            if let Err(error) = reloader.reload() {
+                tracing::error!(%error, "reload refused; the running configuration keeps serving");
+            }
+        }
+    }
+    std::future::pending::<()>().await
 }
 
 /// Resolves on Ctrl-C or (on Unix) SIGTERM.

@@ -18,6 +18,7 @@ use crate::bulkhead::BulkheadFull;
 use crate::caller::CallerContext;
 use crate::gateway::{OperationPolicy, Partner};
 use crate::limit::LimitError;
+use crate::metrics::Metrics;
 use crate::upstream::UpstreamError;
 
 /// Why a partner call produced no record.
@@ -125,8 +126,28 @@ pub(crate) struct Call<'a> {
     pub(crate) input: &'a Input,
     pub(crate) caller: &'a CallerContext,
     pub(crate) deadline: Instant,
-    /// Set to the request id of each attempt sent (the last one wins), for the audit log.
-    pub(crate) last_request_id: &'a Mutex<Option<String>>,
+    /// When the request came in (Unix µs), for the trace.
+    pub(crate) received_us: i64,
+    /// What the caller learns about the call: the partner request id, the span.
+    pub(crate) report: &'a Mutex<CallReport>,
+    /// Where exchanges are counted.
+    pub(crate) metrics: &'a Metrics,
+}
+
+/// What the pipeline learns about a call it made.
+#[derive(Default)]
+pub(crate) struct CallReport {
+    /// The request id of the last attempt sent (`MaYeuCau`), for the audit log.
+    pub(crate) request_id: Option<String>,
+    /// The call's span, kept open until the answer goes out so it can carry that time.
+    pub(crate) span: Option<Span>,
+}
+
+/// Wall-clock time in Unix microseconds, the unit of the times spans carry.
+pub(crate) fn unix_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
 }
 
 /// Calls the partner and returns the found record.
@@ -144,9 +165,17 @@ pub(crate) async fn call(call: Call<'_>) -> Result<Value, CallError> {
         partner = partner.name,
         operation = policy.operation.id,
         budget_ms = deadline.saturating_duration_since(Instant::now()).as_millis() as u64,
+        request_in_us = call.received_us,
+        sent_us = field::Empty,
+        answered_us = field::Empty,
+        response_out_us = field::Empty,
         attempts = field::Empty,
         outcome = field::Empty,
     );
+    call.report
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .span = Some(span.clone());
     let started = Instant::now();
     let result = with_policies(call).instrument(span.clone()).await;
     let outcome = match &result {
@@ -187,6 +216,9 @@ async fn with_policies(call: Call<'_>) -> Result<Value, CallError> {
             Ok(record) => return Ok(record),
             Err(error) => error,
         };
+        if error.may_serve_stale() {
+            traffic.note_error(policy.operation.id, &error);
+        }
         if let CallError::Partner(PartnerFailure {
             kind: FailureKind::Throttled { retry_after },
             ..
@@ -222,12 +254,16 @@ async fn attempt_once(call: Call<'_>) -> Result<Value, CallError> {
         input,
         caller,
         deadline,
-        last_request_id,
+        report,
+        metrics,
+        ..
     } = call;
     let request_id = uuid::Uuid::new_v4().simple().to_string();
-    *last_request_id
+    report
         .lock()
-        .unwrap_or_else(PoisonError::into_inner) = Some(request_id.clone());
+        .unwrap_or_else(PoisonError::into_inner)
+        .request_id = Some(request_id.clone());
+    let call_span = Span::current();
     let span = tracing::info_span!(
         "partner attempt",
         otel.kind = "client",
@@ -235,8 +271,11 @@ async fn attempt_once(call: Call<'_>) -> Result<Value, CallError> {
         http.response.status_code = field::Empty,
         request_bytes = field::Empty,
         response_bytes = field::Empty,
+        sent_us = field::Empty,
+        answered_us = field::Empty,
     );
-    async {
+    let started = Instant::now();
+    let result = async {
         let context = partner
             .context(&request_id, caller.dossier_code.as_deref())
             .map_err(CallError::Internal)?;
@@ -244,7 +283,13 @@ async fn attempt_once(call: Call<'_>) -> Result<Value, CallError> {
         let span = Span::current();
         crate::telemetry::inject(&span, &mut wire.headers);
         span.record("request_bytes", wire.body.len());
+        let sent = unix_micros();
+        span.record("sent_us", sent);
+        call_span.record("sent_us", sent);
         let answer = partner.upstream.send(wire, deadline).await?;
+        let answered = unix_micros();
+        span.record("answered_us", answered);
+        call_span.record("answered_us", answered);
         span.record("http.response.status_code", answer.status.as_u16());
         span.record("response_bytes", answer.body.len());
         match partner.adapter.decode(policy.operation, &answer) {
@@ -255,5 +300,13 @@ async fn attempt_once(call: Call<'_>) -> Result<Value, CallError> {
         }
     }
     .instrument(span)
-    .await
+    .await;
+    let outcome = result.as_ref().map_or_else(CallError::outcome, |_| "found");
+    metrics.partner_call(
+        partner.name,
+        policy.operation.id,
+        outcome,
+        started.elapsed(),
+    );
+    result
 }

@@ -88,8 +88,20 @@ async fn advance(outbox: &Outbox, gateway: &Gateway, app: Application) {
     );
     async {
         let partner = gateway.partner(&app.partner);
+        let started = Instant::now();
         let step = match partner {
-            Some(partner) => step(partner, &app).await,
+            Some(partner) => {
+                let step = step(partner, &app).await;
+                let operation = partner.submit_policy().map_or("", |p| p.operation.id);
+                let outcome = match (&step.last_error, step.active) {
+                    (None, _) => "answered",
+                    (Some(_), true) => "retry",
+                    (Some(_), false) => "failed",
+                };
+                let metrics = &gateway.shared.metrics;
+                metrics.partner_call(partner.name, operation, outcome, started.elapsed());
+                step
+            }
             None => retry(&app, "the partner is not configured on this instance", None),
         };
         tracing::Span::current().record("outcome", step.status.as_str());

@@ -19,6 +19,7 @@ use crate::config::AuditFailure;
 use crate::config::{Config, ConfigError, Issues, PartnerConfig};
 use crate::identity::Clients;
 use crate::limit::Limiter;
+use crate::metrics::Metrics;
 use crate::redis::Redis;
 use crate::route::{Routes, Target};
 use crate::store::Store;
@@ -36,6 +37,8 @@ pub(crate) struct Partner {
     pub(crate) operations: Vec<OperationPolicy>,
     pub(crate) poll_interval: Duration,
     pub(crate) traffic: Traffic,
+    /// The configuration this partner was built from (reloads keep it when unchanged).
+    pub(crate) config: PartnerConfig,
 }
 
 impl Partner {
@@ -86,13 +89,14 @@ pub(crate) struct Shared {
     pub(crate) audit: Audit,
     pub(crate) cache: Cache,
     pub(crate) redis: Option<Redis>,
+    pub(crate) metrics: Metrics,
 }
 
 /// Everything a request needs, for one configuration.
 pub struct Gateway {
     pub(crate) routes: Routes,
     pub(crate) clients: Clients,
-    pub(crate) partners: Vec<Partner>,
+    pub(crate) partners: Vec<Arc<Partner>>,
     pub(crate) max_body_bytes: usize,
     pub(crate) openapi: Bytes,
     pub(crate) shared: Arc<Shared>,
@@ -103,12 +107,15 @@ impl Gateway {
     /// Validates `config` against `adapters` and builds the runtime state. Only partners
     /// present in `config.partners` are served. `openapi` is the JSON served at
     /// `/openapi.json`; `shared` is the state every configuration the bus runs on uses.
+    /// Partners whose configuration is unchanged since `previous` are carried over whole,
+    /// with their connection pools, quotas, breakers and in-flight counts.
     pub(crate) fn build(
         config: &Config,
         file: &str,
         adapters: &[Arc<dyn Adapter>],
         openapi: Bytes,
         shared: Arc<Shared>,
+        previous: Option<&Gateway>,
     ) -> Result<Self, ConfigError> {
         let refs: Vec<&dyn Adapter> = adapters.iter().map(|a| a.as_ref()).collect();
         config.validate(file, &refs)?;
@@ -120,11 +127,28 @@ impl Gateway {
             let Some(partner_config) = config.partners.get(adapter.partner()) else {
                 continue;
             };
+            let credentials = credentials(adapter.partner(), partner_config, &env, &mut issues);
+            let kept = previous
+                .and_then(|g| g.partner_arc(adapter.partner()))
+                .filter(|p| {
+                    p.config == *partner_config
+                        && p.credentials == credentials
+                        && p.province_code == config.province_code
+                });
+            if let Some(kept) = kept {
+                partners.push(kept);
+                continue;
+            }
             let redis = shared.redis.as_ref();
-            if let Some(partner) =
-                build_partner(adapter, config, partner_config, redis, &env, &mut issues)
-            {
-                partners.push(partner);
+            if let Some(partner) = build_partner(
+                adapter,
+                config,
+                partner_config,
+                credentials,
+                redis,
+                &mut issues,
+            ) {
+                partners.push(Arc::new(partner));
             }
         }
         issues.finish(file)?;
@@ -167,7 +191,14 @@ impl Gateway {
 
     /// The configured partner called `name`.
     pub(crate) fn partner(&self, name: &str) -> Option<&Partner> {
-        self.partners.iter().find(|p| p.name == name)
+        self.partners
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.as_ref())
+    }
+
+    fn partner_arc(&self, name: &str) -> Option<Arc<Partner>> {
+        self.partners.iter().find(|p| p.name == name).cloned()
     }
 
     /// The partner and operation policy a route target names.
@@ -181,15 +212,13 @@ impl Gateway {
     }
 }
 
-fn build_partner(
-    adapter: &Arc<dyn Adapter>,
-    bus: &Config,
+/// The partner's credentials from config (and the environment).
+fn credentials(
+    name: &str,
     config: &PartnerConfig,
-    redis: Option<&Redis>,
     env: &dyn Fn(&str) -> Option<String>,
     issues: &mut Issues,
-) -> Option<Partner> {
-    let name = adapter.partner();
+) -> Option<Credentials> {
     let key = format!("partners.{name}");
     let password = match (&config.password, &config.password_env) {
         (Some(p), _) => Some(p.clone()),
@@ -206,7 +235,7 @@ fn build_partner(
         }
         (None, None) => None,
     };
-    let credentials = match (&config.username, password) {
+    match (&config.username, password) {
         (Some(username), Some(password)) => Some(Credentials {
             username: username.clone(),
             password,
@@ -220,7 +249,19 @@ fn build_partner(
             );
             None
         }
-    };
+    }
+}
+
+fn build_partner(
+    adapter: &Arc<dyn Adapter>,
+    bus: &Config,
+    config: &PartnerConfig,
+    credentials: Option<Credentials>,
+    redis: Option<&Redis>,
+    issues: &mut Issues,
+) -> Option<Partner> {
+    let name = adapter.partner();
+    let key = format!("partners.{name}");
     let upstream = match Upstream::new(config) {
         Ok(upstream) => upstream,
         Err(problem) => {
@@ -264,5 +305,6 @@ fn build_partner(
         operations,
         poll_interval: config.poll_interval,
         traffic: Traffic::new(adapter.partner(), config, redis),
+        config: config.clone(),
     })
 }

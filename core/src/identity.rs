@@ -139,6 +139,16 @@ fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
+/// The SHA-256 of a secret, for comparing presented secrets in constant time.
+pub(crate) fn digest(secret: &[u8]) -> [u8; 32] {
+    sha256(secret)
+}
+
+/// Whether `presented` is the secret whose digest is `expected`, in constant time.
+pub(crate) fn matches(expected: &[u8; 32], presented: &[u8]) -> bool {
+    bool::from(expected.ct_eq(&sha256(presented)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

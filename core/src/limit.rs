@@ -80,6 +80,14 @@ enum Backend {
     },
 }
 
+/// How many calls the quota let through at once, after a wait, or refused.
+#[derive(Default)]
+struct Decisions {
+    allowed: AtomicU64,
+    delayed: AtomicU64,
+    rejected: AtomicU64,
+}
+
 /// One quota (a partner's, or an operation's).
 pub(crate) struct Limiter {
     policy: String,
@@ -89,6 +97,7 @@ pub(crate) struct Limiter {
     backend: Backend,
     paused_until_ms: AtomicI64,
     store_failures: AtomicU64,
+    decisions: Decisions,
     last_warned_ms: AtomicI64,
 }
 
@@ -142,17 +151,31 @@ impl Limiter {
             backend,
             paused_until_ms: AtomicI64::new(0),
             store_failures: AtomicU64::new(0),
+            decisions: Decisions::default(),
             last_warned_ms: AtomicI64::new(0),
         }
     }
 
     /// Takes a slot, waiting for one up to `max_wait` and never past `deadline`.
     pub(crate) async fn acquire(&self, deadline: Instant) -> Result<(), LimitError> {
+        let result = self.wait_for_slot(deadline).await;
+        let counter = match &result {
+            Ok(false) => &self.decisions.allowed,
+            Ok(true) => &self.decisions.delayed,
+            Err(_) => &self.decisions.rejected,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        result.map(|_| ())
+    }
+
+    /// Whether the call had to wait for its slot, or why it may not go.
+    async fn wait_for_slot(&self, deadline: Instant) -> Result<bool, LimitError> {
         let now = Instant::now();
         let budget = self.max_wait.min(deadline.saturating_duration_since(now));
+        let mut waited = false;
         loop {
             let (wait, paused) = match self.decide().await? {
-                Decision::Go => return Ok(()),
+                Decision::Go => return Ok(waited),
                 Decision::Wait(wait, paused) => (wait, paused),
             };
             if now.elapsed() + wait > budget {
@@ -170,6 +193,7 @@ impl Limiter {
                 });
             }
             tokio::time::sleep(wait).await;
+            waited = true;
         }
     }
 
@@ -194,6 +218,17 @@ impl Limiter {
     /// Calls refused or counted locally because the shared store failed.
     pub(crate) fn store_failures(&self) -> u64 {
         self.store_failures.load(Ordering::Relaxed)
+    }
+
+    /// Decisions so far: allowed at once, delayed, rejected, store failures.
+    pub(crate) fn decisions(&self) -> [(&'static str, u64); 4] {
+        let d = &self.decisions;
+        [
+            ("allowed", d.allowed.load(Ordering::Relaxed)),
+            ("delayed", d.delayed.load(Ordering::Relaxed)),
+            ("rejected", d.rejected.load(Ordering::Relaxed)),
+            ("store_failure", self.store_failures()),
+        ]
     }
 
     async fn decide(&self) -> Result<Decision, LimitError> {

@@ -30,6 +30,7 @@ use crate::catalogue;
 use crate::config::AuditFailure;
 use crate::gateway::Gateway;
 use crate::identity::IdentityError;
+use crate::metrics;
 use crate::problem;
 use crate::request_id::{self, RequestId, X_REQUEST_ID};
 use crate::respond;
@@ -87,6 +88,7 @@ pub enum Error {
 /// Runs one request through every stage and answers it.
 pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) -> Response<Body> {
     let started = Instant::now();
+    let trail_received_us = call::unix_micros();
     let request_id = request_id::assign(request.headers());
     let span = tracing::info_span!(
         "request",
@@ -101,12 +103,19 @@ pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) ->
         partner = field::Empty,
         operation = field::Empty,
         dossier_code = field::Empty,
+        cache = field::Empty,
         outcome = field::Empty,
         duration_ms = field::Empty,
+        request_in_us = field::Empty,
+        response_out_us = field::Empty,
     );
     telemetry::adopt_caller_trace(&span, request.headers());
+    span.record("request_in_us", trail_received_us);
     let method = request.method().clone();
-    let mut trail = Trail::default();
+    let mut trail = Trail {
+        received_us: trail_received_us,
+        ..Trail::default()
+    };
     let result = stages(&gateway, request, &span, &mut trail)
         .instrument(span.clone())
         .await;
@@ -126,6 +135,11 @@ pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) ->
             (problem.into_response(&request_id), slug)
         }
     };
+    let operation = trail.access.as_ref().map_or("none", |a| a.operation);
+    let client = trail
+        .access
+        .as_ref()
+        .map_or_else(|| "none".to_owned(), |a| a.client.to_string());
     if let Some(access) = trail.access.take() {
         let status = response.status().as_u16();
         let record = access.into_record(&request_id, &span, outcome, status, &trail, started);
@@ -136,7 +150,22 @@ pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) ->
             }
         }
     }
+    gateway
+        .shared
+        .metrics
+        .requests
+        .get_or_create(&metrics::RequestLabels {
+            operation: operation.to_owned(),
+            status: response.status().as_u16(),
+            client,
+        })
+        .inc();
     finish(&mut response, &request_id, &span, &trail);
+    let response_out = call::unix_micros();
+    span.record("response_out_us", response_out);
+    if let Some(call_span) = trail.call_span.take() {
+        call_span.record("response_out_us", response_out);
+    }
     span.record("outcome", outcome);
     span.record("http.response.status_code", response.status().as_u16());
     span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -193,6 +222,10 @@ struct Trail {
     cache: Option<(CacheStatus, Option<Duration>)>,
     /// Who asked for what, once the request reached an operation.
     access: Option<Access>,
+    /// When the request came in (Unix µs).
+    received_us: i64,
+    /// The partner call's span, to stamp with the time the answer goes out.
+    call_span: Option<Span>,
 }
 
 async fn stages(
@@ -297,7 +330,7 @@ async fn stages(
         + caller
             .timeout
             .map_or(policy.timeout, |t| t.min(policy.timeout));
-    let partner_request_id = std::sync::Mutex::new(None);
+    let report = std::sync::Mutex::new(call::CallReport::default());
     let fetch = || async {
         let request = call::Call {
             partner,
@@ -305,7 +338,9 @@ async fn stages(
             input: &input,
             caller: &caller,
             deadline,
-            last_request_id: &partner_request_id,
+            received_us: trail.received_us,
+            report: &report,
+            metrics: &gateway.shared.metrics,
         };
         let record = match call::call(request).await {
             Ok(record) => record,
@@ -336,9 +371,11 @@ async fn stages(
             served.answer
         }
     };
+    let report = report.into_inner().unwrap_or_default();
     if let Some(access) = trail.access.as_mut() {
-        access.partner_request_id = partner_request_id.into_inner().unwrap_or_default();
+        access.partner_request_id = report.request_id;
     }
+    trail.call_span = report.span;
     let call_error = |error| Error::Call {
         partner: partner.name,
         error,
@@ -360,6 +397,7 @@ fn finish(response: &mut Response<Body>, request_id: &RequestId, span: &Span, tr
     let headers = response.headers_mut();
     headers.insert(X_REQUEST_ID, request_id.header_value());
     if let Some((status, age)) = trail.cache {
+        span.record("cache", status.as_str());
         headers.insert("x-cache", HeaderValue::from_static(status.as_str()));
         if let Some(age) = age {
             headers.insert(http::header::AGE, HeaderValue::from(age.as_secs()));

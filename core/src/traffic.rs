@@ -1,13 +1,20 @@
 //! The traffic policies config makes of a partner's declaration: its quota, breaker,
 //! bulkhead and retry budget, and per operation its own quota and cache policy.
 
+use std::collections::VecDeque;
+use std::sync::{Mutex, PoisonError};
+
+use serde::Serialize;
+
 use crate::adapter::{CachePolicy, Operation, OperationKind};
 use crate::breaker::Breaker;
 use crate::budget::RetryBudget;
 use crate::bulkhead::Bulkhead;
+use crate::call::CallError;
 use crate::config::{LimiterKind, OperationOverride, PartnerConfig};
 use crate::limit::{Limiter, LimiterSpec};
 use crate::redis::Redis;
+use crate::store::{now_ms, rfc3339};
 
 /// One partner's traffic policies.
 pub(crate) struct Traffic {
@@ -15,7 +22,20 @@ pub(crate) struct Traffic {
     pub(crate) breaker: Breaker,
     pub(crate) bulkhead: Bulkhead,
     pub(crate) budget: RetryBudget,
+    recent_errors: Mutex<VecDeque<RecentError>>,
 }
+
+/// A recent failed call, for operators.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RecentError {
+    pub(crate) at: String,
+    pub(crate) operation: &'static str,
+    pub(crate) outcome: &'static str,
+    pub(crate) detail: String,
+}
+
+/// How many recent errors a partner keeps.
+const RECENT_ERRORS: usize = 10;
 
 impl Traffic {
     pub(crate) fn new(name: &str, config: &PartnerConfig, redis: Option<&Redis>) -> Self {
@@ -30,7 +50,35 @@ impl Traffic {
             breaker: Breaker::new(config.breaker.clone()),
             bulkhead: Bulkhead::new(config.max_concurrency, config.max_queue),
             budget: RetryBudget::new(config.retry_budget),
+            recent_errors: Mutex::new(VecDeque::with_capacity(RECENT_ERRORS)),
         }
+    }
+
+    /// Remembers a failed call (the last few are kept).
+    pub(crate) fn note_error(&self, operation: &'static str, error: &CallError) {
+        let mut recent = self
+            .recent_errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if recent.len() == RECENT_ERRORS {
+            recent.pop_front();
+        }
+        recent.push_back(RecentError {
+            at: rfc3339(now_ms()),
+            operation,
+            outcome: error.outcome(),
+            detail: error.to_string(),
+        });
+    }
+
+    /// The last failed calls, oldest first.
+    pub(crate) fn recent_errors(&self) -> Vec<RecentError> {
+        self.recent_errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
     }
 }
 

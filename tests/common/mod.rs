@@ -120,7 +120,7 @@ pub async fn start_with_sims(sims: Vec<SimServer>, adjust: impl FnOnce(&mut Conf
     adjust(&mut config);
     let bus = Bus::start(
         &config,
-        "test.toml",
+        None,
         &partners::adapters(),
         openapi::json().unwrap(),
     )
@@ -221,7 +221,7 @@ impl TestBus {
         config.storage.data_dir = dir.to_owned();
         Bus::start(
             &config,
-            "test.toml",
+            None,
             &partners::adapters(),
             openapi::json().unwrap(),
         )

@@ -244,3 +244,13 @@ pub(crate) async fn apply(
     tx.commit().await?;
     Ok(true)
 }
+
+/// Active applications, and the creation time (Unix ms) of the oldest.
+pub(crate) async fn depth(store: &Store) -> Result<(i64, Option<i64>), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM applications WHERE active = 1",
+    )
+    .fetch_one(&store.pool)
+    .await?;
+    Ok((row.try_get("n")?, row.try_get("oldest")?))
+}

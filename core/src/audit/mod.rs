@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Instant;
 
 use hmac::{Hmac, KeyInit, Mac};
+use prometheus_client::metrics::histogram::Histogram;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::Sha256;
@@ -79,7 +80,6 @@ pub(crate) struct AuditStats {
     pub(crate) queued: AtomicI64,
     pub(crate) committed: AtomicI64,
     pub(crate) failed_commits: AtomicI64,
-    pub(crate) last_commit_micros: AtomicI64,
     pub(crate) writable: AtomicBool,
 }
 
@@ -96,6 +96,7 @@ impl Audit {
     pub(crate) async fn start(
         store: Store,
         identifier_key: Option<Vec<u8>>,
+        commit_time: Histogram,
     ) -> Result<Self, sqlx::Error> {
         let identifier_key = match identifier_key {
             Some(key) => key,
@@ -106,7 +107,7 @@ impl Audit {
             writable: AtomicBool::new(true),
             ..AuditStats::default()
         });
-        tokio::spawn(writer(store, rx, stats.clone()));
+        tokio::spawn(writer(store, rx, stats.clone(), commit_time));
         Ok(Self {
             queue,
             identifier_key,
@@ -162,7 +163,12 @@ async fn stored_key(store: &Store) -> Result<Vec<u8>, sqlx::Error> {
     Ok(hex::decode(secret).unwrap_or_else(|_| fresh.to_vec()))
 }
 
-async fn writer(store: Store, mut rx: mpsc::Receiver<Pending>, stats: Arc<AuditStats>) {
+async fn writer(
+    store: Store,
+    mut rx: mpsc::Receiver<Pending>,
+    stats: Arc<AuditStats>,
+    commit_time: Histogram,
+) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -179,9 +185,7 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Pending>, stats: Arc<AuditS
         let result = commit(&store, &records)
             .await
             .map_err(|e| AuditError(e.to_string()));
-        stats
-            .last_commit_micros
-            .store(started.elapsed().as_micros() as i64, Ordering::Relaxed);
+        commit_time.observe(started.elapsed().as_secs_f64());
         match &result {
             Ok(()) => {
                 stats

@@ -113,6 +113,7 @@ pub(crate) struct CacheCounters {
     pub(crate) hits: AtomicU64,
     pub(crate) misses: AtomicU64,
     pub(crate) stale: AtomicU64,
+    pub(crate) bypasses: AtomicU64,
     pub(crate) evictions: Arc<AtomicU64>,
 }
 
@@ -234,7 +235,11 @@ impl Cache {
     }
 
     fn missed(&self, answer: Result<Cached, CallError>, status: CacheStatus) -> Served {
-        self.counters.misses.fetch_add(1, Ordering::Relaxed);
+        let counter = match status {
+            CacheStatus::Bypass => &self.counters.bypasses,
+            _ => &self.counters.misses,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
         Served {
             answer,
             status,

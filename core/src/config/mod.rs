@@ -17,7 +17,7 @@ mod traffic;
 pub use traffic::{BreakerConfig, CacheConfig, LimiterKind, Rate, RedisConfig, StoreFailure};
 
 /// The whole configuration of one bus instance.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The province this bus serves (mã tỉnh; `82` is Tiền Giang).
@@ -70,7 +70,7 @@ impl Default for Config {
 }
 
 /// Listeners and request limits.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
     /// Address of the unified API.
@@ -87,6 +87,13 @@ pub struct ServerConfig {
     pub header_read_timeout: Duration,
     /// Serve the unified API over TLS with this certificate.
     pub tls: Option<ServerTls>,
+    /// Environment variable holding the bearer token of the admin listener. A token (this
+    /// or `admin_token_sha256`) is required when `admin_listen` is not a loopback address;
+    /// `/healthz` and `/readyz` need none.
+    pub admin_token_env: Option<String>,
+    /// Hex SHA-256 of the admin listener's bearer token (the token itself stays out of the
+    /// file).
+    pub admin_token_sha256: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -98,6 +105,8 @@ impl Default for ServerConfig {
             shutdown_grace: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
             tls: None,
+            admin_token_env: None,
+            admin_token_sha256: None,
         }
     }
 }
@@ -114,7 +123,7 @@ pub enum AuditFailure {
 }
 
 /// The audit log.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditConfig {
     /// What happens when records cannot be written.
@@ -125,7 +134,7 @@ pub struct AuditConfig {
 }
 
 /// Where durable state lives.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
     /// Directory of the embedded SQLite database (used when `url` is not set).
@@ -147,7 +156,7 @@ impl Default for StorageConfig {
 }
 
 /// Server certificate and key (PEM files).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerTls {
     /// Certificate chain, leaf first.
@@ -168,7 +177,7 @@ pub enum LogFormat {
 }
 
 /// Logs and traces.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TelemetryConfig {
     /// `pretty` or `json`.
@@ -197,7 +206,7 @@ impl Default for TelemetryConfig {
 }
 
 /// One provincial application and what it may call.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     /// Name used in logs, traces and the audit log.
@@ -221,7 +230,7 @@ pub struct ClientConfig {
 }
 
 /// One national service.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerConfig {
     /// Base URL of the partner (`http://` or `https://`); paths are appended to it.
@@ -337,7 +346,7 @@ fn default_max_response_bytes() -> usize {
 }
 
 /// TLS towards a partner.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerTls {
     /// PEM bundle of CAs to trust instead of the system's.
@@ -351,7 +360,7 @@ pub struct PartnerTls {
 }
 
 /// Overrides for one operation.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperationOverride {
     /// Deadline for this operation.
@@ -497,6 +506,30 @@ impl Config {
                 "server.max_body_bytes",
                 format!("{} is outside 1024..=67108864", s.max_body_bytes),
                 "use a size such as 262144 (256 KiB)",
+            );
+        }
+        if let Some(hash) = &s.admin_token_sha256
+            && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            issues.add(
+                "server.admin_token_sha256",
+                "is not 64 hexadecimal characters",
+                "use the output of: printf %s TOKEN | sha256sum",
+            );
+        }
+        if s.admin_token_env.is_some() && s.admin_token_sha256.is_some() {
+            issues.add(
+                "server.admin_token_sha256",
+                "both admin_token_env and admin_token_sha256 are set",
+                "keep one",
+            );
+        }
+        let has_token = s.admin_token_env.is_some() || s.admin_token_sha256.is_some();
+        if !s.admin_listen.ip().is_loopback() && !has_token {
+            issues.add(
+                "server.admin_token_env",
+                format!("the admin listener ({}) is not on a loopback address but has no token", s.admin_listen),
+                "name an environment variable holding a long random token, or bind admin_listen to 127.0.0.1",
             );
         }
         if s.header_read_timeout.is_zero() {

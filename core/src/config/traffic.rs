@@ -88,7 +88,7 @@ pub enum StoreFailure {
 }
 
 /// Circuit breaker of one partner.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BreakerConfig {
     /// Share of failed calls in the window that opens the breaker (0–1).
@@ -118,7 +118,7 @@ impl Default for BreakerConfig {
 }
 
 /// The answer cache.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CacheConfig {
     /// Memory the cache may use, in bytes (keys and answers).
@@ -137,7 +137,7 @@ impl Default for CacheConfig {
 }
 
 /// Redis, for cluster-wide quotas and the shared cache tier.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RedisConfig {
     /// `redis://host:port/db`.
