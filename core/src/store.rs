@@ -27,6 +27,29 @@ impl Dialect {
             Self::Postgres => " FOR UPDATE SKIP LOCKED",
         }
     }
+
+    /// A `SELECT` of `columns` (name, SQL type) from the objects of a JSON array bound as
+    /// `$1`: many rows in one parameter and one round trip.
+    pub(crate) fn select_json_rows(self, columns: &[(&str, &str)]) -> String {
+        let fields = |each: &dyn Fn(&str, &str) -> String| {
+            columns
+                .iter()
+                .map(|(name, ty)| each(name, ty))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Self::Sqlite => format!(
+                "SELECT {} FROM json_each($1)",
+                fields(&|name, _| format!("value ->> '{name}'"))
+            ),
+            Self::Postgres => format!(
+                "SELECT {} FROM jsonb_to_recordset($1::jsonb) AS r({})",
+                fields(&|name, _| name.to_owned()),
+                fields(&|name, ty| format!("{name} {ty}"))
+            ),
+        }
+    }
 }
 
 /// A connection pool with its dialect.
@@ -173,7 +196,9 @@ impl Store {
                 Dialect::Sqlite => 4,
                 Dialect::Postgres => config.max_connections,
             })
-            .acquire_timeout(Duration::from_secs(5));
+            .acquire_timeout(Duration::from_secs(5))
+            // A local file needs no liveness round trip before each use; a server does.
+            .test_before_acquire(dialect == Dialect::Postgres);
         let options = match dialect {
             Dialect::Sqlite => options.after_connect(|conn, _| {
                 Box::pin(async move {

@@ -22,12 +22,10 @@ use serde_json::Value;
 use sha2::Sha256;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::store::Store;
+use crate::store::{Dialect, Store};
 
 /// Most records one transaction commits.
 const MAX_BATCH: usize = 1000;
-/// Rows per INSERT statement.
-const ROWS_PER_INSERT: usize = 100;
 /// Records that may wait for the writer before callers wait to hand theirs over.
 const QUEUE: usize = 16 * 1024;
 
@@ -169,6 +167,7 @@ async fn writer(
     stats: Arc<AuditStats>,
     commit_time: Histogram,
 ) {
+    let insert = batch_insert_sql(store.dialect);
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -182,7 +181,7 @@ async fn writer(
             .fetch_sub(batch.len() as i64, Ordering::Relaxed);
         let started = Instant::now();
         let records: Vec<&Record> = batch.iter().map(|p| &p.record).collect();
-        let result = commit(&store, &records)
+        let result = commit(&store, &insert, &records)
             .await
             .map_err(|e| AuditError(e.to_string()));
         commit_time.observe(started.elapsed().as_secs_f64());
@@ -205,70 +204,82 @@ async fn writer(
     }
 }
 
-/// Locks the chain's head row (writing first, so SQLite takes its write lock at once and
-/// PostgreSQL instances queue on the row) and reads `columns` of it.
+/// Locks the chain's head row (by writing it, so SQLite takes its write lock at once and
+/// PostgreSQL instances queue on the row) and reads `columns` of it, in one statement.
 pub(crate) async fn lock_head(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     columns: &str,
 ) -> Result<sqlx::any::AnyRow, sqlx::Error> {
-    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
-        .execute(&mut **tx)
-        .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {columns} FROM audit_head WHERE id = 1"
+        "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING {columns}"
     )))
     .fetch_one(&mut **tx)
     .await
 }
 
+/// Columns of `audit_records` with their SQL types, in [`chain::COLUMNS`] order.
+const TYPED_COLUMNS: [(&str, &str); 17] = [
+    ("seq", "BIGINT"),
+    ("at", "BIGINT"),
+    ("request_id", "TEXT"),
+    ("trace_id", "TEXT"),
+    ("client", "TEXT"),
+    ("user_id", "TEXT"),
+    ("dossier_code", "TEXT"),
+    ("partner", "TEXT"),
+    ("operation", "TEXT"),
+    ("input_digest", "TEXT"),
+    ("outcome", "TEXT"),
+    ("status", "BIGINT"),
+    ("cache", "TEXT"),
+    ("latency_ms", "BIGINT"),
+    ("partner_request_id", "TEXT"),
+    ("prev_hash", "TEXT"),
+    ("hash", "TEXT"),
+];
+
+/// One statement that inserts a whole batch given as a JSON array of rows (see `commit`).
+fn batch_insert_sql(dialect: Dialect) -> String {
+    format!(
+        "INSERT INTO audit_records ({}) {}",
+        chain::COLUMNS,
+        dialect.select_json_rows(&TYPED_COLUMNS)
+    )
+}
+
 /// Appends `records` to the chain in one transaction. The head row is locked first, so
 /// instances sharing one PostgreSQL extend one chain in turn.
-async fn commit(store: &Store, records: &[&Record]) -> Result<(), sqlx::Error> {
+async fn commit(store: &Store, insert: &str, records: &[&Record]) -> Result<(), sqlx::Error> {
     let mut tx = store.pool.begin().await?;
     let head = lock_head(&mut tx, "seq, hash").await?;
     let mut seq: i64 = sqlx::Row::try_get(&head, "seq")?;
     let mut hash: String = sqlx::Row::try_get(&head, "hash")?;
-    for chunk in records.chunks(ROWS_PER_INSERT) {
-        let mut sql = String::from(
-            "INSERT INTO audit_records (seq, at, request_id, trace_id, client, user_id, \
-             dossier_code, partner, operation, input_digest, outcome, status, cache, latency_ms, \
-             partner_request_id, prev_hash, hash) VALUES ",
-        );
-        for row in 0..chunk.len() {
-            if row > 0 {
-                sql.push_str(", ");
-            }
-            let params: Vec<String> = (1..=17).map(|i| format!("${}", row * 17 + i)).collect();
-            sql.push('(');
-            sql.push_str(&params.join(", "));
-            sql.push(')');
-        }
-        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for record in chunk {
-            seq += 1;
-            let prev = std::mem::take(&mut hash);
-            hash = chain::link(&prev, &chain::canonical(seq, record));
-            insert = insert
-                .bind(seq)
-                .bind(record.at)
-                .bind(record.request_id.clone())
-                .bind(record.trace_id.clone())
-                .bind(record.client.clone())
-                .bind(record.user_id.clone())
-                .bind(record.dossier_code.clone())
-                .bind(record.partner.clone())
-                .bind(record.operation.clone())
-                .bind(record.input_digest.clone())
-                .bind(record.outcome.clone())
-                .bind(record.status)
-                .bind(record.cache.clone())
-                .bind(record.latency_ms)
-                .bind(record.partner_request_id.clone())
-                .bind(prev)
-                .bind(hash.clone());
-        }
-        insert.execute(&mut *tx).await?;
+    /// A row as the insert statement reads it (the shape of [`chain::StoredRecord`]).
+    #[derive(Serialize)]
+    struct Row<'a> {
+        seq: i64,
+        #[serde(flatten)]
+        record: &'a Record,
+        prev_hash: String,
+        hash: String,
     }
+    let mut rows = Vec::with_capacity(records.len());
+    for record in records {
+        seq += 1;
+        let prev_hash = std::mem::take(&mut hash);
+        hash = chain::link(&prev_hash, &chain::canonical(seq, record));
+        rows.push(Row {
+            seq,
+            record,
+            prev_hash,
+            hash: hash.clone(),
+        });
+    }
+    let rows = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(sqlx::AssertSqlSafe(insert))
+        .bind(rows)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(seq)
         .bind(&hash)
