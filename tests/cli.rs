@@ -17,19 +17,25 @@ use tokio::process::Command;
 const BIN: &str = env!("CARGO_BIN_EXE_lienthong");
 
 #[tokio::test]
-async fn check_accepts_the_example_config() {
-    let out = Command::new(BIN)
-        .args(["check", "--config", "config/lienthong.example.toml"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
+async fn check_accepts_the_shipped_configs() {
+    for file in ["config/lienthong.example.toml", "docker/lienthong.toml"] {
+        let out = Command::new(BIN)
+            .args(["check", "--config", file])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("valid") && stdout.contains("judicial-records"),
+            "{file}: {stdout}"
+        );
+    }
 }
 
 /// Runs `lienthong check` on `text`; returns whether it passed and what it printed on stderr.
