@@ -1,7 +1,7 @@
 //! The audit log end to end: one record per answered request to an operation (under
 //! concurrency), identifiers only as digests, a hash chain that names the first edited
 //! record, search, archiving that keeps the chain verifiable, and answers withheld when
-//! the log cannot be written.
+//! the log cannot be written; two instances on one PostgreSQL extend one chain.
 
 #![allow(clippy::unwrap_used)]
 
@@ -132,6 +132,52 @@ async fn every_answered_operation_request_is_recorded_once() {
         t.stop().await;
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgres_extend_one_chain() {
+    let url = common::postgres_url().await;
+    let t = common::start_with(|c| c.storage.url = Some(url)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let other = t.another(dir.path()).await;
+    let bases = [
+        format!("http://{}", t.api()),
+        format!("http://{}", other.api_addr()),
+    ];
+    let paths = ["/v1/enterprises/1200123459", "/v1/enterprises/9876543202"];
+    let authorization = &[("authorization", "ApiKey demo-key".to_owned())];
+    let bus = &t;
+    let mut requests = Vec::new();
+    for i in 0..200 {
+        let url = format!("{}{}", bases[i % 2], paths[(i / 2) % 2]);
+        requests.push(async move {
+            bus.raw(http::Method::GET, &url, authorization, "")
+                .await
+                .status
+        });
+    }
+    let answered = join_all(requests)
+        .await
+        .iter()
+        .filter(|status| status.as_u16() < 500)
+        .count();
+    assert_eq!(answered, 200);
+
+    // Both instances appended to one chain: every record once, each linked to the last.
+    let verification = lienthong_core::audit::chain::verify(&other_store(&t).await)
+        .await
+        .unwrap();
+    assert_eq!(verification.broken, None);
+    assert_eq!(verification.checked, 200);
+    other.shutdown().await;
+    t.stop().await;
+}
+
+/// The bus's store opened anew, as another process would.
+async fn other_store(t: &common::TestBus) -> lienthong_core::store::Store {
+    lienthong_core::store::Store::open(&t.config.storage)
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
