@@ -1,6 +1,7 @@
 //! Durability of accepted applications: N applications are submitted while the partner is
 //! down, the bus process is killed with SIGKILL, and a new process on the same store —
 //! with the partner back — delivers every one exactly once and follows each to `issued`.
+//! A restarted instance also sends again at once what it had in flight when it died.
 //! Runs the real binary, on SQLite and on PostgreSQL.
 
 #![allow(clippy::unwrap_used)]
@@ -127,6 +128,38 @@ async fn judicial_records_simulator() -> SimServer {
     .unwrap()
 }
 
+/// Submits applications `numbers` (keys `k<number>`); returns their status URLs.
+async fn submit_all(api: &str, numbers: std::ops::Range<usize>) -> Vec<String> {
+    let mut urls = Vec::new();
+    for i in numbers {
+        let (status, doc) = request(
+            "POST",
+            &format!("{api}/v1/criminal-record-applications"),
+            Some(&format!("k{i}")),
+            Some(&common_application(i)),
+        )
+        .await;
+        assert_eq!(status, 202, "{doc}");
+        urls.push(doc["status_url"].as_str().unwrap().to_owned());
+    }
+    urls
+}
+
+/// Waits up to `within` for every application at `urls` to be issued.
+async fn wait_all_issued(api: &str, urls: &[String], within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    for url in urls {
+        loop {
+            let (_, doc) = request("GET", &format!("{api}{url}"), None, None).await;
+            if doc["status"] == "issued" {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{url} stuck: {doc}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
 async fn survives_sigkill(storage: &str) {
     let sim = judicial_records_simulator().await;
     // The partner is down (answers 03) until told otherwise.
@@ -134,19 +167,7 @@ async fn survives_sigkill(storage: &str) {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), storage, &sim.base_url());
     let (mut first, api) = serve(&config).await;
-    let mut urls = Vec::new();
-    for i in 0..N {
-        let body = common_application(i);
-        let (status, doc) = request(
-            "POST",
-            &format!("{api}/v1/criminal-record-applications"),
-            Some(&format!("k{i}")),
-            Some(&body),
-        )
-        .await;
-        assert_eq!(status, 202, "{doc}");
-        urls.push(doc["status_url"].as_str().unwrap().to_owned());
-    }
+    let urls = submit_all(&api, 0..N).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         sim.stats().faults_injected > 0,
@@ -157,17 +178,7 @@ async fn survives_sigkill(storage: &str) {
 
     sim.clear_faults();
     let (mut second, api) = serve(&config).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    for url in &urls {
-        loop {
-            let (_, doc) = request("GET", &format!("{api}{url}"), None, None).await;
-            if doc["status"] == "issued" {
-                break;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "{url} stuck: {doc}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
+    wait_all_issued(&api, &urls, Duration::from_secs(60)).await;
     let stats = sim.stats();
     assert_eq!(
         stats.partner["applications"], N,
@@ -176,6 +187,45 @@ async fn survives_sigkill(storage: &str) {
     second.start_kill().unwrap();
     second.wait().await.unwrap();
     sim.shutdown().await;
+}
+
+/// Applications whose submission was in flight when the process died are sent again by
+/// the restarted instance at once, not when their lease would have expired.
+async fn resends_in_flight_at_once(storage: &str) {
+    let sim = judicial_records_simulator().await;
+    // The partner takes every request and never answers.
+    sim.inject_for(FaultKind::Hang, Duration::from_secs(3600));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), storage, &sim.base_url());
+    let (mut first, api) = serve(&config).await;
+    let urls = submit_all(&api, 100..103).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while sim.stats().requests < 3 {
+        assert!(tokio::time::Instant::now() < deadline, "not all were sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    first.start_kill().unwrap(); // SIGKILL, three submissions in flight
+    first.wait().await.unwrap();
+
+    sim.clear_faults();
+    let (mut second, api) = serve(&config).await;
+    // Well within the two-minute lease the dead process held.
+    wait_all_issued(&api, &urls, Duration::from_secs(30)).await;
+    assert_eq!(sim.stats().partner["applications"], 3);
+    second.start_kill().unwrap();
+    second.wait().await.unwrap();
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_flight_applications_are_resent_at_once_after_sigkill_on_sqlite() {
+    resends_in_flight_at_once("").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_flight_applications_are_resent_at_once_after_sigkill_on_postgres() {
+    let url = common::postgres_url().await;
+    resends_in_flight_at_once(&format!("url = \"{url}\"")).await;
 }
 
 fn common_application(i: usize) -> Value {

@@ -15,9 +15,26 @@ pub(crate) fn jittered(attempt: u32, base: Duration, cap: Duration) -> Duration 
     half + Duration::from_micros(jitter)
 }
 
+/// `wait` plus a random part of it (up to doubling it), so that many steps put off for
+/// the same time do not all come back at the same instant.
+pub(crate) fn spread(wait: Duration) -> Duration {
+    let extra = rand::rng().random_range(0..=u64::try_from(wait.as_micros()).unwrap_or(u64::MAX));
+    wait.saturating_add(Duration::from_micros(extra))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spread_stays_between_once_and_twice_the_wait() {
+        let wait = Duration::from_millis(300);
+        for _ in 0..100 {
+            let spread = spread(wait);
+            assert!(spread >= wait && spread <= wait * 2, "{spread:?}");
+        }
+        assert_eq!(spread(Duration::MAX), Duration::MAX);
+    }
 
     #[test]
     fn grows_then_caps_and_stays_in_the_upper_half() {

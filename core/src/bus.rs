@@ -16,11 +16,11 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::adapter::Adapter;
 use crate::admin::Admin;
-use crate::applications::Outbox;
+use crate::applications::{Outbox, retention};
 use crate::audit::Audit;
 use crate::cache::{Cache, SharedTier};
 use crate::config::{Config, ConfigError};
-use crate::dispatch;
+use crate::dispatch::{self, Dispatcher};
 use crate::gateway::Gateway;
 use crate::gateway::Shared;
 use crate::health::Health;
@@ -214,7 +214,20 @@ impl Bus {
         let tasks = vec![
             server::spawn(api_listener, api, options, stopped.clone()),
             server::spawn(admin_listener, admin, admin_options, stopped.clone()),
-            dispatch::spawn(outbox, gateway, stopped),
+            retention::spawn(
+                store.clone(),
+                config.applications.retention,
+                stopped.clone(),
+            ),
+            dispatch::spawn(
+                Dispatcher {
+                    outbox,
+                    gateway,
+                    instance: config.storage.instance(),
+                    grace: config.server.shutdown_grace,
+                },
+                stopped,
+            ),
             deliverer,
         ];
         tracing::info!(api = %api_addr, admin = %admin_addr, "listening");

@@ -3,6 +3,9 @@
 //! decode. Transient failures of idempotent operations are retried with jittered backoff
 //! within the deadline and the partner's retry budget; a partner's own throttling pauses
 //! further calls to it for its `Retry-After`.
+//!
+//! One path serves every [`Exchange`] with a partner: the lookups of the unified API
+//! ([`Lookup`]) and the dispatcher's submissions and polls of applications.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -11,11 +14,13 @@ use serde_json::Value;
 use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
 
-use crate::adapter::{EncodeError, FailureKind, Input, Outcome, PartnerFailure};
+use crate::adapter::{
+    Adapter, CallContext, EncodeError, FailureKind, Input, Operation, Outcome, PartnerFailure,
+    WireRequest, WireResponse,
+};
 use crate::backoff;
 use crate::breaker::BreakerOpen;
 use crate::bulkhead::BulkheadFull;
-use crate::caller::CallerContext;
 use crate::gateway::{OperationPolicy, Partner};
 use crate::limit::LimitError;
 use crate::metrics::Metrics;
@@ -118,13 +123,52 @@ impl CallError {
 const RETRY_BASE: Duration = Duration::from_millis(100);
 const RETRY_CAP: Duration = Duration::from_secs(2);
 
-/// One call to make: to which partner and operation, with what input, for whom, by when.
+/// One exchange with a partner as the policies see it: the wire request of each attempt
+/// and how its answer reads.
+pub(crate) trait Exchange: Sync {
+    /// What an understood answer gives.
+    type Answer;
+    /// The outcome name of an understood answer, for traces and metrics.
+    const ANSWERED: &'static str;
+    /// The wire request of one attempt.
+    fn request(&self, context: &CallContext<'_>) -> Result<WireRequest, EncodeError>;
+    /// Reads the answer. A partner failure is an error, so that the breaker, pauses and
+    /// retries see it.
+    fn read(&self, answer: &WireResponse) -> Result<Self::Answer, CallError>;
+}
+
+/// A lookup: a `Call` operation's input, encoded and decoded by its adapter.
+pub(crate) struct Lookup<'a> {
+    pub(crate) adapter: &'a dyn Adapter,
+    pub(crate) operation: &'a Operation,
+    pub(crate) input: &'a Input,
+}
+
+impl Exchange for Lookup<'_> {
+    type Answer = Value;
+    const ANSWERED: &'static str = "found";
+
+    fn request(&self, context: &CallContext<'_>) -> Result<WireRequest, EncodeError> {
+        self.adapter.encode(self.operation, self.input, context)
+    }
+
+    fn read(&self, answer: &WireResponse) -> Result<Value, CallError> {
+        match self.adapter.decode(self.operation, answer) {
+            Outcome::Found(record) => Ok(record),
+            Outcome::NotFound { detail } => Err(CallError::NotFound(detail)),
+            Outcome::NotShareable { detail } => Err(CallError::NotShareable(detail)),
+            Outcome::Failed(failure) => Err(CallError::Partner(failure)),
+        }
+    }
+}
+
+/// One call to make: to which partner and operation, for which dossier, by when.
 #[derive(Clone, Copy)]
 pub(crate) struct Call<'a> {
     pub(crate) partner: &'a Partner,
     pub(crate) policy: &'a OperationPolicy,
-    pub(crate) input: &'a Input,
-    pub(crate) caller: &'a CallerContext,
+    /// The dossier the call is made for, sent to partners that take one.
+    pub(crate) dossier_code: Option<&'a str>,
     pub(crate) deadline: Instant,
     /// When the request came in (Unix µs), for the trace.
     pub(crate) received_us: i64,
@@ -139,6 +183,8 @@ pub(crate) struct Call<'a> {
 pub(crate) struct CallReport {
     /// The request id of the last attempt sent (`MaYeuCau`), for the audit log.
     pub(crate) request_id: Option<String>,
+    /// The HTTP status of the partner's last answer, when one came.
+    pub(crate) answer_status: Option<u16>,
     /// The call's span, kept open until the answer goes out so it can carry that time.
     pub(crate) span: Option<Span>,
 }
@@ -150,8 +196,11 @@ pub(crate) fn unix_micros() -> i64 {
         .map_or(0, |d| d.as_micros() as i64)
 }
 
-/// Calls the partner and returns the found record.
-pub(crate) async fn call(call: Call<'_>) -> Result<Value, CallError> {
+/// Makes `exchange` with the partner under its policies and returns what it answered.
+pub(crate) async fn call<E: Exchange>(
+    call: Call<'_>,
+    exchange: &E,
+) -> Result<E::Answer, CallError> {
     let Call {
         partner,
         policy,
@@ -177,9 +226,9 @@ pub(crate) async fn call(call: Call<'_>) -> Result<Value, CallError> {
         .unwrap_or_else(PoisonError::into_inner)
         .span = Some(span.clone());
     let started = Instant::now();
-    let result = with_policies(call).instrument(span.clone()).await;
+    let result = with_policies(call, exchange).instrument(span.clone()).await;
     let outcome = match &result {
-        Ok(_) => "found",
+        Ok(_) => E::ANSWERED,
         Err(e) => e.outcome(),
     };
     span.record("outcome", outcome);
@@ -187,7 +236,7 @@ pub(crate) async fn call(call: Call<'_>) -> Result<Value, CallError> {
     result
 }
 
-async fn with_policies(call: Call<'_>) -> Result<Value, CallError> {
+async fn with_policies<E: Exchange>(call: Call<'_>, exchange: &E) -> Result<E::Answer, CallError> {
     let Call {
         partner,
         policy,
@@ -205,7 +254,7 @@ async fn with_policies(call: Call<'_>) -> Result<Value, CallError> {
             limiter.acquire(deadline).await?;
         }
         traffic.limiter.acquire(deadline).await?;
-        let result = attempt_once(call).await;
+        let result = attempt_once(call, exchange).await;
         admission.record(
             result
                 .as_ref()
@@ -235,7 +284,9 @@ async fn with_policies(call: Call<'_>) -> Result<Value, CallError> {
         };
         let wait = backoff::jittered(attempt, RETRY_BASE, RETRY_CAP).max(at_least);
         if !policy.operation.idempotent
-            || Instant::now() + wait >= deadline
+            || Instant::now()
+                .checked_add(wait)
+                .is_none_or(|retry_at| retry_at >= deadline)
             || !traffic.budget.spend()
         {
             return Err(error);
@@ -246,23 +297,23 @@ async fn with_policies(call: Call<'_>) -> Result<Value, CallError> {
     }
 }
 
-/// One exchange with the partner, in its own span.
-async fn attempt_once(call: Call<'_>) -> Result<Value, CallError> {
+/// One attempt of `exchange` with the partner, in its own span.
+async fn attempt_once<E: Exchange>(call: Call<'_>, exchange: &E) -> Result<E::Answer, CallError> {
     let Call {
         partner,
         policy,
-        input,
-        caller,
+        dossier_code,
         deadline,
         report,
         metrics,
         ..
     } = call;
     let request_id = uuid::Uuid::new_v4().simple().to_string();
-    report
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .request_id = Some(request_id.clone());
+    {
+        let mut report = report.lock().unwrap_or_else(PoisonError::into_inner);
+        report.request_id = Some(request_id.clone());
+        report.answer_status = None;
+    }
     let call_span = Span::current();
     let span = tracing::info_span!(
         "partner attempt",
@@ -277,9 +328,9 @@ async fn attempt_once(call: Call<'_>) -> Result<Value, CallError> {
     let started = Instant::now();
     let result = async {
         let context = partner
-            .context(&request_id, caller.dossier_code.as_deref())
+            .context(&request_id, dossier_code)
             .map_err(CallError::Internal)?;
-        let mut wire = partner.adapter.encode(policy.operation, input, &context)?;
+        let mut wire = exchange.request(&context)?;
         let span = Span::current();
         crate::telemetry::inject(&span, &mut wire.headers);
         span.record("request_bytes", wire.body.len());
@@ -292,16 +343,17 @@ async fn attempt_once(call: Call<'_>) -> Result<Value, CallError> {
         call_span.record("answered_us", answered);
         span.record("http.response.status_code", answer.status.as_u16());
         span.record("response_bytes", answer.body.len());
-        match partner.adapter.decode(policy.operation, &answer) {
-            Outcome::Found(record) => Ok(record),
-            Outcome::NotFound { detail } => Err(CallError::NotFound(detail)),
-            Outcome::NotShareable { detail } => Err(CallError::NotShareable(detail)),
-            Outcome::Failed(failure) => Err(CallError::Partner(failure)),
-        }
+        report
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .answer_status = Some(answer.status.as_u16());
+        exchange.read(&answer)
     }
     .instrument(span)
     .await;
-    let outcome = result.as_ref().map_or_else(CallError::outcome, |_| "found");
+    let outcome = result
+        .as_ref()
+        .map_or_else(CallError::outcome, |_| E::ANSWERED);
     metrics.partner_call(
         partner.name,
         policy.operation.id,

@@ -64,11 +64,10 @@ impl Partner {
         })
     }
 
-    /// The policy of the adapter's `Submit` operation, if it has one.
-    pub(crate) fn submit_policy(&self) -> Option<&OperationPolicy> {
-        self.operations
-            .iter()
-            .find(|p| p.operation.kind == OperationKind::Submit)
+    /// The policy of the adapter's first operation of `kind` (its `Submit` or `Status`
+    /// operation), if it has one.
+    pub(crate) fn policy_of(&self, kind: OperationKind) -> Option<&OperationPolicy> {
+        self.operations.iter().find(|p| p.operation.kind == kind)
     }
 }
 

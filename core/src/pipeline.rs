@@ -335,14 +335,18 @@ async fn stages(
         let request = call::Call {
             partner,
             policy,
-            input: &input,
-            caller: &caller,
+            dossier_code: caller.dossier_code.as_deref(),
             deadline,
             received_us: trail.received_us,
             report: &report,
             metrics: &gateway.shared.metrics,
         };
-        let record = match call::call(request).await {
+        let lookup = call::Lookup {
+            adapter,
+            operation: op,
+            input: &input,
+        };
+        let record = match call::call(request, &lookup).await {
             Ok(record) => record,
             Err(CallError::NotFound(detail)) => return Ok(Cached::NotFound { detail }),
             Err(error) => return Err(error),

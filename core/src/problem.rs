@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::adapter::{FailureKind, FieldError};
 use crate::applications::ApplicationError;
+use crate::applications::retire::RetireError;
 use crate::body::BodyError;
 use crate::call::CallError;
 use crate::identity::IdentityError;
@@ -252,7 +253,9 @@ fn application_problem(error: &ApplicationError) -> Problem {
             S::CONFLICT,
             "dossier-has-application",
             "The dossier already has an application",
-            format!("{detail}; follow that application instead of submitting another"),
+            format!(
+                "{detail}; follow that application instead of submitting another (once it is final, the bus operators can retire it)"
+            ),
         ),
         ApplicationError::NotFound => Problem::new(
             S::NOT_FOUND,
@@ -272,6 +275,49 @@ fn application_problem(error: &ApplicationError) -> Problem {
             "store-unavailable",
             "The bus cannot store or read applications right now",
             "nothing was accepted; retry after the time given in Retry-After with the same Idempotency-Key",
+        )
+        .retry_after(Duration::from_secs(5)),
+    }
+}
+
+/// The answer to an operator's order to retire an application (admin listener).
+pub(crate) fn retirement(error: &RetireError) -> Problem {
+    use StatusCode as S;
+    let detail = error.to_string();
+    match error {
+        RetireError::BadOrder(_) => Problem::new(
+            S::BAD_REQUEST,
+            "invalid-retirement",
+            "Invalid retirement order",
+            detail,
+        ),
+        RetireError::NotFound => Problem::new(
+            S::NOT_FOUND,
+            "no-such-application",
+            "No such application",
+            "no application has this id; POST /admin/applications/{id}/retire takes the id the submission answered",
+        ),
+        RetireError::InProgress(_) => Problem::new(
+            S::CONFLICT,
+            "application-in-progress",
+            "The application is still in progress",
+            format!("{detail}; wait for its final state"),
+        ),
+        RetireError::AlreadyRetired(_) => Problem::new(
+            S::CONFLICT,
+            "application-already-retired",
+            "The application is already retired",
+            format!("{detail}; its dossier is already free for a new application"),
+        ),
+        RetireError::Unaudited(_) => Problem {
+            detail: "the retirement cannot be recorded in the audit log, so it was not made; retry later".into(),
+            ..audit_unavailable()
+        },
+        RetireError::Store(_) => Problem::new(
+            S::SERVICE_UNAVAILABLE,
+            "store-unavailable",
+            "The bus cannot read or change applications right now",
+            format!("{detail}; retry later"),
         )
         .retry_after(Duration::from_secs(5)),
     }

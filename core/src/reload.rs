@@ -76,6 +76,7 @@ fn restart_needed(old: &Config, new: &Config) -> Vec<String> {
         (old.cache != new.cache, "cache"),
         (old.redis != new.redis, "redis"),
         (old.audit != new.audit, "audit"),
+        (old.applications != new.applications, "applications"),
         (old.telemetry != new.telemetry, "telemetry"),
     ] {
         if changed {

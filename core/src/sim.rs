@@ -3,7 +3,8 @@
 //! around a pure [`Simulator`].
 //!
 //! Control endpoints (served beside the partner's own paths):
-//! - `GET /__sim/stats`: requests received, per path, faults injected;
+//! - `GET /__sim/stats`: requests received, per path, faults injected, the most requests
+//!   one consumer sent in a second and the most answered at once;
 //! - `POST /__sim/faults` `{"kind": "fault|busy|unavailable|http_500|malformed|hang",
 //!   "count": N}` answers the next `N` requests with that fault, or with `"for_ms": T`
 //!   every request for the next `T` ms; `DELETE /__sim/faults` clears them;
@@ -192,6 +193,8 @@ pub struct SimStats {
     /// The most requests one consumer sent in one fixed one-second window (throttled ones
     /// included), over the simulator's life.
     pub max_per_second: u64,
+    /// The most partner requests being answered at once, over the simulator's life.
+    pub max_concurrent: u64,
     /// The simulator's own counters ([`Simulator::stats`]).
     pub partner: serde_json::Value,
 }
@@ -255,6 +258,8 @@ struct SimState {
     requests: AtomicU64,
     faults_injected: AtomicU64,
     throttled: AtomicU64,
+    in_flight: AtomicU64,
+    max_concurrent: AtomicU64,
     quota: Mutex<Quota>,
     by_path: Mutex<BTreeMap<String, u64>>,
     pending_faults: Mutex<VecDeque<FaultKind>>,
@@ -297,6 +302,8 @@ impl SimServer {
             requests: AtomicU64::new(0),
             faults_injected: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+            max_concurrent: AtomicU64::new(0),
             quota: Mutex::new(Quota {
                 per_second: options.quota,
                 ..Quota::default()
@@ -398,6 +405,7 @@ impl SimState {
             faults_injected: self.faults_injected.load(Ordering::Relaxed),
             throttled: self.throttled.load(Ordering::Relaxed),
             max_per_second: lock(&self.quota).max_per_second,
+            max_concurrent: self.max_concurrent.load(Ordering::Relaxed),
             partner: self.simulator.stats(),
         }
     }
@@ -464,6 +472,7 @@ async fn serve(state: &SimState, req: Request<Incoming>) -> Response<Full<Bytes>
     }
     state.requests.fetch_add(1, Ordering::Relaxed);
     *lock(&state.by_path).entry(path).or_default() += 1;
+    let _answering = Answering::enter(state);
     let request = WireRequest {
         method: parts.method,
         path: parts
@@ -526,6 +535,23 @@ async fn serve(state: &SimState, req: Request<Incoming>) -> Response<Full<Bytes>
         }
     };
     to_response(answer)
+}
+
+/// Counts a partner request as being answered until dropped (however the answer ends).
+struct Answering<'a>(&'a SimState);
+
+impl<'a> Answering<'a> {
+    fn enter(state: &'a SimState) -> Self {
+        let now = state.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        state.max_concurrent.fetch_max(now, Ordering::Relaxed);
+        Self(state)
+    }
+}
+
+impl Drop for Answering<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 fn control_endpoint(

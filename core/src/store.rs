@@ -169,6 +169,35 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
             )",
         ],
     ),
+    (
+        4,
+        &[
+            // A dossier code is unique per client (and partner), among applications not
+            // retired by an operator; the old index made it unique across clients.
+            "DROP INDEX IF EXISTS applications_dossier",
+            "ALTER TABLE applications ADD COLUMN lease_owner TEXT",
+            "ALTER TABLE applications ADD COLUMN retired_at BIGINT",
+            "ALTER TABLE applications ADD COLUMN retired_reason TEXT",
+            "ALTER TABLE applications ADD COLUMN redacted_at BIGINT",
+            "CREATE UNIQUE INDEX IF NOT EXISTS applications_client_dossier
+                ON applications (client, partner, dossier_code) WHERE retired_at IS NULL",
+            "CREATE INDEX IF NOT EXISTS applications_expiry
+                ON applications (active, updated_at) WHERE redacted_at IS NULL",
+            // Which client a partner's reference was first handed to: one province sends
+            // every client's applications under one consumer code, so the partner may
+            // answer two clients' submissions with one reference.
+            "CREATE TABLE IF NOT EXISTS application_references (
+                partner TEXT NOT NULL,
+                reference TEXT NOT NULL,
+                client TEXT NOT NULL,
+                PRIMARY KEY (partner, reference)
+            )",
+            "INSERT INTO application_references (partner, reference, client)
+                SELECT partner, partner_reference, MIN(client) FROM applications
+                WHERE partner_reference IS NOT NULL GROUP BY partner, partner_reference
+                ON CONFLICT DO NOTHING",
+        ],
+    ),
 ];
 
 impl Store {

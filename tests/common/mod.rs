@@ -213,12 +213,13 @@ impl TestBus {
     }
 
     /// Another bus instance on the same configuration (and simulators), with its own
-    /// listeners and data directory; `dir` must outlive it.
+    /// listeners, data directory and instance id; `dir` must outlive it.
     pub async fn another(&self, dir: &std::path::Path) -> Bus {
         let mut config = self.config.clone();
         config.server.listen = "127.0.0.1:0".parse().unwrap();
         config.server.admin_listen = "127.0.0.1:0".parse().unwrap();
         config.storage.data_dir = dir.to_owned();
+        config.storage.instance_id = Some(format!("another-{}", uuid::Uuid::new_v4().simple()));
         Bus::start(
             &config,
             None,
@@ -468,4 +469,18 @@ pub fn portal_client(allow: &[&str]) -> lienthong_core::config::ClientConfig {
         allow: allow.iter().map(|g| g.to_string()).collect(),
         ..Default::default()
     }
+}
+
+/// A connection to the store a bus started on `config` uses (its SQLite file or its
+/// PostgreSQL schema), to look at what it wrote.
+pub async fn store_pool(config: &Config) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    let url = match &config.storage.url {
+        Some(url) => url.clone(),
+        None => format!(
+            "sqlite://{}",
+            config.storage.data_dir.join("lienthong.db").display()
+        ),
+    };
+    sqlx::AnyPool::connect(&url).await.unwrap()
 }

@@ -1,7 +1,9 @@
 //! The admin listener (separate port, loopback by default; a bearer token when bound
 //! elsewhere): health and readiness, maintenance mode, configuration reload, metrics, the
-//! state of each partner's traffic policies, the cache (usage, purge) and the audit log.
+//! state of each partner's traffic policies, the cache (usage, purge), the audit log and
+//! retiring applications.
 
+mod applications;
 mod purge;
 
 use std::sync::Arc;
@@ -14,7 +16,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::adapter::FieldError;
-use crate::applications;
 use crate::audit;
 use crate::breaker::BreakerState;
 use crate::gateway::Gateway;
@@ -80,12 +81,16 @@ impl Admin {
             (Method::POST, "/admin/cache/purge") => purge::purge(&gateway, request).await,
             (Method::POST, "/admin/maintenance") => self.maintenance(request).await,
             (Method::POST, "/admin/reload") => self.reload(),
+            (Method::POST, p) if p.starts_with(applications::PREFIX) => {
+                applications::retire(&gateway, request).await
+            }
             _ => Err(Box::new(Problem::new(
                 StatusCode::NOT_FOUND,
                 "no-such-admin-endpoint",
                 "No admin endpoint at this path",
                 "the admin listener serves GET /healthz, /readyz, /metrics, /admin/partners, /admin/cache, \
-                 /admin/audit and POST /admin/cache/purge, /admin/maintenance, /admin/reload",
+                 /admin/audit and POST /admin/cache/purge, /admin/maintenance, /admin/reload, \
+                 /admin/applications/{id}/retire",
             ))),
         }
     }
@@ -218,7 +223,7 @@ async fn metrics(gateway: &Gateway) -> Response<Body> {
     let cache = &shared.cache;
     let (entries, bytes) = cache.usage().await;
     let c = &cache.counters;
-    let (depth, oldest) = applications::repo::depth(&shared.store)
+    let (depth, oldest) = crate::applications::repo::depth(&shared.store)
         .await
         .unwrap_or((0, None));
     let audit = &shared.audit.stats;

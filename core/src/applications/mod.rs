@@ -3,9 +3,14 @@
 //! A `Status` operation reads it back, for the client that submitted it only.
 //!
 //! Idempotency: the same client, `Idempotency-Key` and body give the same application;
-//! the same key with another body is 409; one dossier has at most one application.
+//! the same key with another body is 409. A dossier code belongs to the client that uses
+//! it: one client's dossier has at most one application that an operator has not
+//! retired ([`retire`]), and other clients' dossier codes are no concern of it. Personal
+//! data is erased a while after the final state ([`retention`]).
 
 pub(crate) mod repo;
+pub(crate) mod retention;
+pub(crate) mod retire;
 
 use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use serde_json::{Map, Value, json};
@@ -34,8 +39,8 @@ pub enum ApplicationError {
     /// The key was used before with another body.
     #[error("this Idempotency-Key was already used with a different body")]
     KeyReused,
-    /// The dossier already has an application.
-    #[error("dossier already has application {0}")]
+    /// The client's dossier already has an application (its id).
+    #[error("this dossier already has your application {0}")]
     DossierTaken(String),
     /// No application with this id for this client.
     #[error("no application with this id")]
@@ -121,7 +126,7 @@ pub(crate) async fn status(
     client: &Client,
     id: &str,
 ) -> Result<Response<Body>, ApplicationError> {
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !is_application_id(id) {
         return Err(ApplicationError::NotFound);
     }
     let app = repo::fetch(&outbox.store, id)
@@ -129,6 +134,11 @@ pub(crate) async fn status(
         .filter(|app| app.client == *client.id && app.partner == adapter.partner())
         .ok_or(ApplicationError::NotFound)?;
     Ok(respond::json(StatusCode::OK, &document(adapter, &app)))
+}
+
+/// Whether `id` has the form of an application id (32 hex digits).
+pub(crate) fn is_application_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<&str, ApplicationError> {
@@ -189,5 +199,12 @@ pub(crate) fn document_at(
     doc.insert("created_at".into(), json!(rfc3339(app.created_at)));
     doc.insert("updated_at".into(), json!(rfc3339(updated_at)));
     doc.insert("status_url".into(), json!(status_url(adapter, &app.id)));
+    doc.insert("result_expired".into(), json!(app.redacted_at.is_some()));
+    if let Some((at, reason)) = &app.retired {
+        doc.insert(
+            "retired".into(),
+            json!({ "at": rfc3339(*at), "reason": reason }),
+        );
+    }
     doc
 }

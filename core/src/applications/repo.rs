@@ -22,17 +22,26 @@ pub(crate) struct Application {
     pub(crate) partner_reference: Option<String>,
     pub(crate) details: Map<String, Value>,
     pub(crate) version: i64,
+    /// Whether the dispatcher still works on it (not yet in a final state).
+    pub(crate) active: bool,
     pub(crate) attempts: i64,
     pub(crate) lease_until: i64,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
+    /// When an operator retired it, and why.
+    pub(crate) retired: Option<(i64, String)>,
+    /// When its input and the partner's results were erased (retention).
+    pub(crate) redacted_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, partner, client, request_hash, dossier_code, input, callback_url, \
-    status, partner_reference, details, version, attempts, lease_until, created_at, updated_at";
+pub(crate) const COLUMNS: &str = "id, partner, client, request_hash, dossier_code, input, \
+    callback_url, status, partner_reference, details, version, active, attempts, lease_until, \
+    created_at, updated_at, retired_at, retired_reason, redacted_at";
 
-fn from_row(row: &AnyRow) -> Result<Application, sqlx::Error> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<Application, sqlx::Error> {
     let details: String = row.try_get("details")?;
+    let retired_at: Option<i64> = row.try_get("retired_at")?;
+    let retired_reason: Option<String> = row.try_get("retired_reason")?;
     Ok(Application {
         id: row.try_get("id")?,
         partner: row.try_get("partner")?,
@@ -45,10 +54,13 @@ fn from_row(row: &AnyRow) -> Result<Application, sqlx::Error> {
         partner_reference: row.try_get("partner_reference")?,
         details: serde_json::from_str(&details).unwrap_or_default(),
         version: row.try_get("version")?,
+        active: row.try_get::<i64, _>("active")? != 0,
         attempts: row.try_get("attempts")?,
         lease_until: row.try_get("lease_until")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        retired: retired_at.map(|at| (at, retired_reason.unwrap_or_default())),
+        redacted_at: row.try_get("redacted_at")?,
     })
 }
 
@@ -72,12 +84,12 @@ pub(crate) enum Stored {
     Existing(Application),
     /// The same client sent the same key with another body.
     KeyReused,
-    /// Another application already exists for this dossier.
+    /// The same client has another application for this dossier (not retired).
     DossierTaken(String),
 }
 
-/// Stores `new` durably (committed before this returns) unless the key or the dossier
-/// is already taken.
+/// Stores `new` durably (committed before this returns) unless the client already used
+/// the key, or has an application for the dossier that is not retired.
 pub(crate) async fn create(store: &Store, new: &NewApplication<'_>) -> Result<Stored, sqlx::Error> {
     let now = now_ms();
     let id = uuid::Uuid::now_v7().simple().to_string();
@@ -121,12 +133,15 @@ pub(crate) async fn create(store: &Store, new: &NewApplication<'_>) -> Result<St
             Stored::KeyReused
         });
     }
-    let by_dossier: Option<String> =
-        sqlx::query_scalar("SELECT id FROM applications WHERE partner = $1 AND dossier_code = $2")
-            .bind(new.partner)
-            .bind(new.dossier_code)
-            .fetch_optional(&store.pool)
-            .await?;
+    let by_dossier: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM applications
+         WHERE client = $1 AND partner = $2 AND dossier_code = $3 AND retired_at IS NULL",
+    )
+    .bind(new.client)
+    .bind(new.partner)
+    .bind(new.dossier_code)
+    .fetch_optional(&store.pool)
+    .await?;
     by_dossier
         .map(Stored::DossierTaken)
         .ok_or(sqlx::Error::RowNotFound)
@@ -145,27 +160,70 @@ pub(crate) async fn fetch(store: &Store, id: &str) -> Result<Option<Application>
     .transpose()
 }
 
-/// Claims up to `limit` active applications that are due, for `lease_ms`.
+/// Claims up to `limit` active applications that are due, for `lease_ms`, in the name of
+/// the instance `owner`.
 pub(crate) async fn claim_due(
     store: &Store,
+    owner: &str,
     limit: i64,
     lease_ms: i64,
 ) -> Result<Vec<Application>, sqlx::Error> {
     let now = now_ms();
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "UPDATE applications SET lease_until = $1, attempts = attempts + 1
+        "UPDATE applications SET lease_until = $1, lease_owner = $2, attempts = attempts + 1
          WHERE id IN (SELECT id FROM applications
-                      WHERE active = 1 AND next_attempt_at <= $2 AND lease_until <= $2
-                      ORDER BY next_attempt_at LIMIT $3{})
+                      WHERE active = 1 AND next_attempt_at <= $3 AND lease_until <= $3
+                      ORDER BY next_attempt_at LIMIT $4{})
          RETURNING {COLUMNS}",
         store.dialect.skip_locked()
     )))
-    .bind(now + lease_ms)
+    .bind(now.saturating_add(lease_ms))
+    .bind(owner)
     .bind(now)
     .bind(limit)
     .fetch_all(&store.pool)
     .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Releases the leases the instance `owner` holds, so what it had in flight before it
+/// stopped or died is due at once; called before its dispatcher starts. Returns how many.
+pub(crate) async fn reclaim(store: &Store, owner: &str) -> Result<u64, sqlx::Error> {
+    let released = sqlx::query(
+        "UPDATE applications SET lease_until = 0
+         WHERE lease_owner = $1 AND active = 1 AND lease_until > 0",
+    )
+    .bind(owner)
+    .execute(&store.pool)
+    .await?;
+    Ok(released.rows_affected())
+}
+
+/// Whether the partner's `reference` may be attached to an application of `client`: it is
+/// recorded for the first client it was handed to, and refused to every other one.
+pub(crate) async fn claim_reference(
+    store: &Store,
+    partner: &str,
+    reference: &str,
+    client: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO application_references (partner, reference, client) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(partner)
+    .bind(reference)
+    .bind(client)
+    .execute(&store.pool)
+    .await?;
+    let holder: String = sqlx::query_scalar(
+        "SELECT client FROM application_references WHERE partner = $1 AND reference = $2",
+    )
+    .bind(partner)
+    .bind(reference)
+    .fetch_one(&store.pool)
+    .await?;
+    Ok(holder == client)
 }
 
 /// When the earliest active application falls due (ms), if any.
@@ -184,6 +242,9 @@ pub(crate) struct Step {
     pub(crate) active: bool,
     pub(crate) next_attempt_at: i64,
     pub(crate) last_error: Option<String>,
+    /// Whether the partner was tried; a step put off by the bus's own policies (quota,
+    /// breaker, bulkhead, pause) does not count towards the backoff.
+    pub(crate) attempted: bool,
 }
 
 /// Writes `step` for `app` if this worker still holds the lease; when the status or
@@ -205,8 +266,9 @@ pub(crate) async fn apply(
     let updated = sqlx::query(
         "UPDATE applications SET status = $1, partner_reference = $2, details = $3, version = $4,
             active = $5, next_attempt_at = $6, lease_until = 0, last_error = $7,
-            attempts = CASE WHEN $8 = 1 THEN 0 ELSE attempts END, updated_at = $9
-         WHERE id = $10 AND lease_until = $11",
+            attempts = CASE WHEN $8 = 1 THEN 0 WHEN $9 = 0 THEN attempts - 1 ELSE attempts END,
+            updated_at = $10
+         WHERE id = $11 AND lease_until = $12",
     )
     .bind(&step.status)
     .bind(&step.partner_reference)
@@ -216,6 +278,7 @@ pub(crate) async fn apply(
     .bind(step.next_attempt_at)
     .bind(&step.last_error)
     .bind(i64::from(changed))
+    .bind(i64::from(step.attempted))
     .bind(if changed { now } else { app.updated_at })
     .bind(&app.id)
     .bind(app.lease_until)

@@ -12,8 +12,10 @@ use serde::Deserialize;
 
 use crate::adapter::Adapter;
 
+mod applications;
 mod traffic;
 
+pub use applications::ApplicationsConfig;
 pub use traffic::{BreakerConfig, CacheConfig, LimiterKind, Rate, RedisConfig, StoreFailure};
 
 /// The whole configuration of one bus instance.
@@ -41,6 +43,9 @@ pub struct Config {
     /// The audit log.
     #[serde(default)]
     pub audit: AuditConfig,
+    /// Applications to asynchronous partners: retention of their personal data.
+    #[serde(default)]
+    pub applications: ApplicationsConfig,
     /// Provincial applications allowed to call the API.
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -63,6 +68,7 @@ impl Default for Config {
             cache: CacheConfig::default(),
             redis: RedisConfig::default(),
             audit: AuditConfig::default(),
+            applications: ApplicationsConfig::default(),
             clients: Vec::new(),
             partners: BTreeMap::new(),
         }
@@ -143,6 +149,10 @@ pub struct StorageConfig {
     pub url: Option<String>,
     /// Connections to PostgreSQL per instance.
     pub max_connections: u32,
+    /// This instance's name among those sharing the database, stable across restarts: it
+    /// holds the leases on applications in flight, and a restart releases its own at once.
+    /// Default: the host name.
+    pub instance_id: Option<String>,
 }
 
 impl Default for StorageConfig {
@@ -151,6 +161,7 @@ impl Default for StorageConfig {
             data_dir: PathBuf::from("data"),
             url: None,
             max_connections: 10,
+            instance_id: None,
         }
     }
 }
@@ -549,6 +560,7 @@ impl Config {
             );
         }
         traffic::validate_shared(&self.cache, &self.redis, issues);
+        applications::validate(&self.applications, &self.storage, issues);
         if !(1..=200).contains(&self.storage.max_connections) {
             issues.add(
                 "storage.max_connections",
