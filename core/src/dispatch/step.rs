@@ -71,7 +71,8 @@ async fn persist(outbox: &Outbox, app: &Application, step: &Step, partner: Optio
     }
 }
 
-/// Submits `app`, or polls it once it has the partner's reference; audits the call.
+/// Submits `app`, or polls it once it has the partner's reference; audits the call when
+/// an attempt was made (not when the bus's own policies held it back).
 async fn deliver(gateway: &Gateway, partner: &Partner, app: &Application) -> Step {
     let Some(hooks) = partner.adapter.applications() else {
         return outcome::failed(app, "the adapter has no application hooks".into());
@@ -94,7 +95,7 @@ async fn deliver(gateway: &Gateway, partner: &Partner, app: &Application) -> Ste
         report: &report,
         metrics: &gateway.shared.metrics,
     };
-    let (step, input_digest) = match &app.partner_reference {
+    let ((step, outcome), input_digest) = match &app.partner_reference {
         None => {
             let input = match serde_json::from_str(&app.input) {
                 Ok(value) => Input::from_stored(value),
@@ -131,7 +132,7 @@ async fn deliver(gateway: &Gateway, partner: &Partner, app: &Application) -> Ste
             partner: partner.name.to_owned(),
             operation: policy.operation.id.to_owned(),
             input_digest,
-            outcome: step.1.to_owned(),
+            outcome: outcome.to_owned(),
             status: report.answer_status.map_or(0, i64::from),
             cache: None,
             latency_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
@@ -141,7 +142,7 @@ async fn deliver(gateway: &Gateway, partner: &Partner, app: &Application) -> Ste
             tracing::error!(%error, "application step not recorded in the audit log");
         }
     }
-    step.0
+    step
 }
 
 /// What became of a submission, and the audited outcome.
