@@ -13,8 +13,10 @@ use serde::Deserialize;
 use crate::adapter::Adapter;
 
 mod traffic;
+mod webhooks;
 
 pub use traffic::{BreakerConfig, CacheConfig, LimiterKind, Rate, RedisConfig, StoreFailure};
+pub use webhooks::WebhooksConfig;
 
 /// The whole configuration of one bus instance.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -41,6 +43,9 @@ pub struct Config {
     /// The audit log.
     #[serde(default)]
     pub audit: AuditConfig,
+    /// Webhook deliveries to clients' `callback_url`s.
+    #[serde(default)]
+    pub webhooks: WebhooksConfig,
     /// Provincial applications allowed to call the API.
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -63,6 +68,7 @@ impl Default for Config {
             cache: CacheConfig::default(),
             redis: RedisConfig::default(),
             audit: AuditConfig::default(),
+            webhooks: WebhooksConfig::default(),
             clients: Vec::new(),
             partners: BTreeMap::new(),
         }
@@ -224,6 +230,11 @@ pub struct ClientConfig {
     pub webhook_secret: Option<String>,
     /// Name of an environment variable holding the webhook secret.
     pub webhook_secret_env: Option<String>,
+    /// Hosts this client's callbacks may reach although they are not public https:
+    /// `host` or `host:port` (http or https, any address the host resolves to but the
+    /// bus's own listeners), or `https://host[:port]` (https only).
+    #[serde(default)]
+    pub webhook_hosts: Vec<String>,
     /// Whether `Cache-Control: no-cache` from this client bypasses the cache.
     #[serde(default)]
     pub may_bypass_cache: bool,
@@ -549,6 +560,7 @@ impl Config {
             );
         }
         traffic::validate_shared(&self.cache, &self.redis, issues);
+        self.webhooks.validate(issues);
         if !(1..=200).contains(&self.storage.max_connections) {
             issues.add(
                 "storage.max_connections",
@@ -620,6 +632,7 @@ impl Config {
                     "keep only webhook_secret_env",
                 );
             }
+            crate::webhook::validate_client(client, &key, issues);
             if let Some(api_key) = &client.api_key
                 && api_key.len() < 8
             {
