@@ -79,3 +79,36 @@ impl WebhooksConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    #[test]
+    fn bad_webhook_settings_hosts_and_secrets_are_named() {
+        let text = r#"
+            [webhooks]
+            timeout = "0s"
+            retry_horizon = "90d"
+            [[clients]]
+            id = "a"
+            api_key = "long-enough-key"
+            webhook_secret = "whsec_!!"
+            webhook_hosts = ["hooks.example.gov.vn", "http://x", "*.gov.vn", "10.0.0.7:8443"]
+        "#;
+        let config = Config::parse(text, "bus.toml").unwrap();
+        let err = config.validate("bus.toml", &[]).unwrap_err();
+        let keys: Vec<&str> = err.issues.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "webhooks.timeout",
+                "webhooks.retry_horizon",
+                "clients[0].webhook_hosts[1]",
+                "clients[0].webhook_hosts[2]",
+                "clients[0].webhook_secret"
+            ]
+        );
+        assert!(Config::parse("", "x").unwrap().validate("x", &[]).is_ok());
+    }
+}

@@ -15,6 +15,7 @@ use hyper_util::rt::TokioIo;
 use rustls_pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+use tokio::task::JoinSet;
 use tokio_rustls::TlsConnector;
 
 use super::address::is_own_listener;
@@ -144,16 +145,13 @@ where
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
         .await
         .map_err(failed)?;
-    let driver = tokio::spawn(connection);
-    let answer = async {
-        let response = sender.send_request(request).await.map_err(failed)?;
-        let status = response.status();
-        let _ = Limited::new(response.into_body(), MAX_ANSWER_BYTES)
-            .collect()
-            .await;
-        Ok(status)
-    }
-    .await;
-    driver.abort();
-    answer
+    // Dropped with this future (the attempt's deadline), which ends the connection.
+    let mut driver = JoinSet::new();
+    driver.spawn(connection);
+    let response = sender.send_request(request).await.map_err(failed)?;
+    let status = response.status();
+    let _ = Limited::new(response.into_body(), MAX_ANSWER_BYTES)
+        .collect()
+        .await;
+    Ok(status)
 }
