@@ -17,6 +17,8 @@ use lienthong_core::config::Config;
 use lienthong_core::sim::{SimOptions, SimServer, SimSettings};
 use lienthong_core::{Bus, sim::Latency};
 
+pub mod hooks;
+
 pub const KEY: &str = demo::DEMO_KEY;
 
 /// A bus with every partner's simulator.
