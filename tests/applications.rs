@@ -242,7 +242,11 @@ async fn status_changes_reach_the_callback_signed_and_in_order() {
         hooks
             .fail_next
             .store(2, std::sync::atomic::Ordering::SeqCst);
-        let t = common::start_with(store).await;
+        let t = common::start_with(|c| {
+            store(c);
+            c.clients[0].webhook_hosts = vec!["127.0.0.1".into()];
+        })
+        .await;
         let mut body = application("000.00.82.H58-260101-0006", "082090001238");
         body["callback_url"] = json!(format!("{}/hooks/lltp", hooks.url));
         let a = submit(&t, "key-8", &body).await;

@@ -103,6 +103,7 @@ id = "demo"
 api_key = "demo-key"
 allow = ["*"]
 webhook_secret = "{SECRET}"
+webhook_hosts = ["127.0.0.1"]
 [partners.judicial-records]
 base_url = "{sim}"
 consumer_code = "H82"

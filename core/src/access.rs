@@ -75,6 +75,7 @@ mod tests {
             id: "c".into(),
             grants: grants.iter().map(|g| Grant::parse(g)).collect(),
             webhook_secret: None,
+            webhook_hosts: Vec::new(),
             may_bypass_cache: false,
         }
     }

@@ -200,8 +200,12 @@ impl Bus {
             tls: None,
             ..options.clone()
         };
-        let deliverer = webhook::spawn(store.clone(), gateway.clone(), stopped.clone())
-            .map_err(StartError::Tls)?;
+        let deliverer = webhook::spawn(
+            store.clone(),
+            gateway.clone(),
+            vec![api_addr, admin_addr],
+            stopped.clone(),
+        );
         let api = Arc::new(Api {
             gateway: gateway.clone(),
         });

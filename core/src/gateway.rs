@@ -25,6 +25,7 @@ use crate::route::{Routes, Target};
 use crate::store::Store;
 use crate::traffic::{self, Traffic};
 use crate::upstream::Upstream;
+use crate::webhook;
 
 /// One configured partner.
 pub(crate) struct Partner {
@@ -100,6 +101,8 @@ pub struct Gateway {
     pub(crate) openapi: Bytes,
     pub(crate) shared: Arc<Shared>,
     pub(crate) audit_failure: AuditFailure,
+    /// How webhooks are delivered.
+    pub(crate) webhooks: Arc<webhook::Settings>,
 }
 
 impl Gateway {
@@ -169,6 +172,14 @@ impl Gateway {
                 })
         });
         let services = std::iter::once((http::Method::GET, "/v1/services", Target::Services));
+        let webhooks = webhook::Settings::new(&config.webhooks).map_err(|problem| ConfigError {
+            file: file.to_owned(),
+            issues: vec![crate::config::ConfigIssue {
+                key: "webhooks.ca_file".into(),
+                problem,
+                fix: "point it at a readable PEM bundle of CA certificates".into(),
+            }],
+        })?;
         let routes = Routes::build(entries.chain(services)).map_err(|problem| ConfigError {
             file: file.to_owned(),
             issues: vec![crate::config::ConfigIssue {
@@ -185,6 +196,7 @@ impl Gateway {
             openapi,
             shared,
             audit_failure: config.audit.on_failure,
+            webhooks: Arc::new(webhooks),
         })
     }
 

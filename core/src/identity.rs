@@ -10,6 +10,7 @@ use subtle::ConstantTimeEq;
 
 use crate::access::Grant;
 use crate::config::{ClientConfig, Issues};
+use crate::webhook::{self, AllowedHost};
 
 /// A known provincial application.
 #[derive(Debug)]
@@ -19,6 +20,8 @@ pub struct Client {
     pub(crate) grants: Vec<Grant>,
     /// Key signing this client's webhooks.
     pub(crate) webhook_secret: Option<Vec<u8>>,
+    /// Hosts this client's callbacks may reach beyond public https.
+    pub(crate) webhook_hosts: Vec<AllowedHost>,
     /// Whether `Cache-Control: no-cache` from this client bypasses the cache.
     pub(crate) may_bypass_cache: bool,
 }
@@ -77,25 +80,40 @@ impl Clients {
             };
             let grants = c.allow.iter().map(|g| Grant::parse(g)).collect();
             let webhook_secret = match (&c.webhook_secret, &c.webhook_secret_env) {
-                (Some(secret), _) => Some(secret.as_bytes().to_vec()),
+                // A bad literal secret is reported by Config::validate.
+                (Some(secret), _) => webhook::signing_key(secret).ok(),
                 (None, Some(var)) => {
-                    let secret = env(var).filter(|s| !s.is_empty());
-                    if secret.is_none() {
-                        issues.add(
-                            format!("clients[{i}].webhook_secret_env"),
-                            format!("environment variable {var} is not set"),
-                            format!("export {var} before starting"),
-                        );
+                    let key = format!("clients[{i}].webhook_secret_env");
+                    match env(var).filter(|s| !s.is_empty()) {
+                        None => {
+                            issues.add(
+                                key,
+                                format!("environment variable {var} is not set"),
+                                format!("export {var} before starting"),
+                            );
+                            None
+                        }
+                        Some(secret) => webhook::signing_key(&secret)
+                            .map_err(|problem| {
+                                issues.add(key, format!("{var} {problem}"), webhook::SECRET_FIX)
+                            })
+                            .ok(),
                     }
-                    secret.map(String::into_bytes)
                 }
                 (None, None) => None,
             };
+            // Bad entries are reported by Config::validate.
+            let webhook_hosts = c
+                .webhook_hosts
+                .iter()
+                .filter_map(|entry| AllowedHost::parse(entry).ok())
+                .collect();
             if let Some(digest) = digest {
                 let client = Client {
                     id: c.id.as_str().into(),
                     grants,
                     webhook_secret,
+                    webhook_hosts,
                     may_bypass_cache: c.may_bypass_cache,
                 };
                 entries.push((digest, Arc::new(client)));

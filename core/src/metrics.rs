@@ -45,6 +45,7 @@ pub(crate) struct Snapshot {
     pub(crate) outbox_oldest_seconds: i64,
     pub(crate) audit_queue: i64,
     pub(crate) audit_failed_commits: i64,
+    pub(crate) webhook_dead_letters: i64,
 }
 
 /// One partner's traffic state.
@@ -182,6 +183,12 @@ impl Collector for State {
             "audit_failed_commits",
             "Audit commits that failed",
             ConstCounter::new(s.audit_failed_commits as u64),
+        )?;
+        single(
+            &mut encoder,
+            "webhook_dead_letters",
+            "Webhook deliveries that failed past the retry horizon, kept for a replay",
+            ConstGauge::new(s.webhook_dead_letters),
         )?;
         Ok(())
     }

@@ -18,6 +18,7 @@ use crate::pipeline::{Body, Error};
 use crate::request_id::RequestId;
 use crate::route::RouteError;
 use crate::upstream::UpstreamError;
+use crate::webhook::ReplayError;
 
 /// Prefix of every problem `type`.
 pub const TYPE_PREFIX: &str = "urn:lienthong:problem:";
@@ -263,13 +264,10 @@ fn application_problem(error: &ApplicationError) -> Problem {
             "No such application",
             "no application with this id was submitted by this client",
         ),
-        ApplicationError::NoWebhookSecret => Problem {
-            errors: vec![FieldError {
-                field: "/callback_url".into(),
-                detail: "this client has no webhook secret to sign callbacks with; ask the bus operators to set clients[].webhook_secret_env, or omit callback_url and poll status_url".into(),
-            }],
-            ..Problem::new(S::BAD_REQUEST, "invalid-input", "Invalid input", "correct these fields and send again: /callback_url")
-        },
+        ApplicationError::NoWebhookSecret => callback_problem(
+            "this client has no webhook secret to sign callbacks with; ask the bus operators to set clients[].webhook_secret_env, or omit callback_url and poll status_url".into(),
+        ),
+        ApplicationError::CallbackRefused(refusal) => callback_problem(refusal.to_string()),
         ApplicationError::Store(_) => Problem::new(
             S::SERVICE_UNAVAILABLE,
             "store-unavailable",
@@ -321,6 +319,65 @@ pub(crate) fn retirement(error: &RetireError) -> Problem {
         )
         .retry_after(Duration::from_secs(5)),
     }
+}
+
+/// 400 `invalid-input` naming `/callback_url` with `detail`.
+fn callback_problem(detail: String) -> Problem {
+    Problem {
+        errors: vec![FieldError {
+            field: "/callback_url".into(),
+            detail,
+        }],
+        ..Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-input",
+            "Invalid input",
+            "correct these fields and send again: /callback_url",
+        )
+    }
+}
+
+/// The problem of a refused dead-letter replay on the admin listener.
+pub(crate) fn replay_problem(error: &ReplayError) -> Problem {
+    let detail = error.to_string();
+    match error {
+        ReplayError::NotFound => Problem::new(
+            StatusCode::NOT_FOUND,
+            "no-such-webhook-delivery",
+            "No such webhook delivery",
+            format!("{detail}; list dead letters at GET /admin/webhooks/dead-letters"),
+        ),
+        ReplayError::NotDead => Problem::new(
+            StatusCode::CONFLICT,
+            "webhook-delivery-not-dead",
+            "The webhook delivery is not a dead letter",
+            format!("{detail}; only dead letters can be replayed"),
+        ),
+        ReplayError::Store(_) => {
+            store_unavailable("the webhook queue cannot be read or written; retry shortly")
+        }
+    }
+}
+
+/// 503 `store-unavailable` with `detail`, for the admin listener.
+pub(crate) fn store_unavailable(detail: &str) -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store-unavailable",
+        "The store cannot be used right now",
+        detail,
+    )
+    .retry_after(Duration::from_secs(5))
+}
+
+/// 400 `invalid-webhook-query`: a bad dead-letter listing query.
+pub(crate) fn webhook_query_problem(detail: String) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-webhook-query",
+        "Invalid dead-letter query",
+        detail,
+    )
 }
 
 fn call_problem(partner: &'static str, error: &CallError) -> Problem {

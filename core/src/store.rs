@@ -170,6 +170,28 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
         ],
     ),
     (
+        3,
+        &[
+            // Deliveries that failed past the retry horizon, until replayed or expired.
+            "CREATE TABLE IF NOT EXISTS webhook_dead_letters (
+                id TEXT PRIMARY KEY,
+                application_id TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                client TEXT NOT NULL,
+                url TEXT NOT NULL,
+                body TEXT NOT NULL,
+                attempts BIGINT NOT NULL,
+                last_error TEXT,
+                created_at BIGINT NOT NULL,
+                dead_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX IF NOT EXISTS webhook_dead_letters_dead_at
+                ON webhook_dead_letters (dead_at)",
+            // Delivered bodies are no longer kept: drop those delivered before.
+            "UPDATE webhook_deliveries SET body = '' WHERE delivered_at IS NOT NULL",
+        ],
+    ),
+    (
         4,
         &[
             // A dossier code is unique per client (and partner), among applications not

@@ -17,6 +17,8 @@ use lienthong_core::config::Config;
 use lienthong_core::sim::{SimOptions, SimServer, SimSettings};
 use lienthong_core::{Bus, sim::Latency};
 
+pub mod hooks;
+
 pub const KEY: &str = demo::DEMO_KEY;
 
 /// A bus with every partner's simulator.
@@ -24,6 +26,8 @@ pub struct TestBus {
     pub bus: Bus,
     pub sims: Vec<SimServer>,
     pub config: Config,
+    /// The file the bus reloads from, when it was started from one.
+    pub config_file: Option<std::path::PathBuf>,
     client: Client<HttpConnector, Full<Bytes>>,
     _data: tempfile::TempDir,
 }
@@ -118,21 +122,48 @@ pub async fn start_with_sims(sims: Vec<SimServer>, adjust: impl FnOnce(&mut Conf
     };
     let mut config = demo::config(&options, &sims);
     adjust(&mut config);
-    let bus = Bus::start(
-        &config,
-        None,
+    launch(sims, config, None, data).await
+}
+
+/// Starts the bus on `config` (reloading from `file`, when given).
+async fn launch(
+    sims: Vec<SimServer>,
+    config: Config,
+    config_file: Option<std::path::PathBuf>,
+    data: tempfile::TempDir,
+) -> TestBus {
+    TestBus {
+        bus: start_bus(&config, config_file.as_deref()).await,
+        sims,
+        config,
+        config_file,
+        client: Client::builder(TokioExecutor::new()).build_http(),
+        _data: data,
+    }
+}
+
+async fn start_bus(config: &Config, file: Option<&std::path::Path>) -> Bus {
+    Bus::start(
+        config,
+        file,
         &partners::adapters(),
         openapi::json().unwrap(),
     )
     .await
-    .unwrap();
-    TestBus {
-        bus,
-        sims,
-        config,
-        client: Client::builder(TokioExecutor::new()).build_http(),
-        _data: data,
-    }
+    .unwrap()
+}
+
+/// A bus in front of `sims` started from a configuration file (so it can reload), whose
+/// text `toml` writes for a data directory.
+pub async fn start_from_file(
+    sims: Vec<SimServer>,
+    toml: impl FnOnce(&std::path::Path) -> String,
+) -> TestBus {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("bus.toml");
+    std::fs::write(&file, toml(&data.path().join("data"))).unwrap();
+    let config = Config::load(&file).unwrap();
+    launch(sims, config, Some(file), data).await
 }
 
 pub async fn start() -> TestBus {
@@ -248,6 +279,13 @@ impl TestBus {
         .await
     }
 
+    /// Stops the bus and starts a new one on the same configuration and store.
+    pub async fn restart(self) -> Self {
+        self.bus.shutdown().await;
+        let bus = start_bus(&self.config, self.config_file.as_deref()).await;
+        Self { bus, ..self }
+    }
+
     pub async fn stop(self) {
         self.bus.shutdown().await;
         for sim in self.sims {
@@ -345,13 +383,17 @@ pub struct Recorded {
 }
 
 /// A local HTTP server that records every request (a webhook receiver, an OTLP collector).
-/// It answers 500 to the next `fail_next` requests and to everything while `failing`,
-/// 204 otherwise.
+/// It answers 302 to `redirect_to` while that is set; 500 to the next `fail_next`
+/// requests, to everything while `failing` and to JSON bodies whose `status` is
+/// `fail_status`; 204 otherwise. It counts the connections it accepts.
 pub struct Recorder {
     pub url: String,
     requests: std::sync::Arc<std::sync::Mutex<Vec<Recorded>>>,
     pub fail_next: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     pub failing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pub fail_status: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    pub redirect_to: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Recorder {
@@ -363,29 +405,51 @@ impl Recorder {
             requests: Default::default(),
             fail_next: Default::default(),
             failing: Default::default(),
+            fail_status: Default::default(),
+            redirect_to: Default::default(),
+            connections: Default::default(),
         };
         let (requests, fail_next, failing) = (
             recorder.requests.clone(),
             recorder.fail_next.clone(),
             recorder.failing.clone(),
         );
+        let (fail_status, redirect_to, connections) = (
+            recorder.fail_status.clone(),
+            recorder.redirect_to.clone(),
+            recorder.connections.clone(),
+        );
         tokio::spawn(async move {
             loop {
                 let (stream, _) = listener.accept().await.unwrap();
+                connections.fetch_add(1, SeqCst);
                 let (requests, fail_next, failing) =
                     (requests.clone(), fail_next.clone(), failing.clone());
+                let (fail_status, redirect_to) = (fail_status.clone(), redirect_to.clone());
                 let service =
                     hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
                         let (requests, fail_next, failing) =
                             (requests.clone(), fail_next.clone(), failing.clone());
+                        let (fail_status, redirect_to) = (fail_status.clone(), redirect_to.clone());
                         async move {
                             let (parts, body) = request.into_parts();
                             let body = body.collect().await.unwrap().to_bytes();
+                            let status = serde_json::from_slice::<serde_json::Value>(&body)
+                                .ok()
+                                .and_then(|doc| doc["status"].as_str().map(str::to_owned));
                             let fail = failing.load(SeqCst)
                                 || fail_next
                                     .fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1))
-                                    .is_ok();
-                            let answered = if fail { 500 } else { 204 };
+                                    .is_ok()
+                                || status.is_some_and(|s| {
+                                    fail_status.lock().unwrap().as_deref() == Some(s.as_str())
+                                });
+                            let location = redirect_to.lock().unwrap().clone();
+                            let answered = match (&location, fail) {
+                                (Some(_), _) => 302,
+                                (None, true) => 500,
+                                (None, false) => 204,
+                            };
                             requests.lock().unwrap().push(Recorded {
                                 path: parts.uri.path().to_owned(),
                                 headers: parts.headers,
@@ -394,6 +458,11 @@ impl Recorder {
                             });
                             let mut response = http::Response::new(Full::new(Bytes::new()));
                             *response.status_mut() = StatusCode::from_u16(answered).unwrap();
+                            if let Some(location) = location {
+                                response
+                                    .headers_mut()
+                                    .insert("location", location.parse().unwrap());
+                            }
                             Ok::<_, std::convert::Infallible>(response)
                         }
                     });
@@ -405,6 +474,16 @@ impl Recorder {
             }
         });
         recorder
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.url.rsplit(':').next().unwrap().parse().unwrap()
     }
 
     /// Every request received so far.

@@ -5,6 +5,7 @@
 
 mod applications;
 mod purge;
+mod webhooks;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -61,6 +62,10 @@ impl Admin {
         if !probe {
             self.authorize(&request)?;
         }
+        let query = request.uri().query();
+        if let Some(answer) = webhooks::answer(&gateway, &method, &path, query).await {
+            return answer;
+        }
         match (method, path.as_str()) {
             (Method::GET, "/healthz") => {
                 Ok(respond::json(StatusCode::OK, &json!({ "status": "ok" })))
@@ -89,8 +94,8 @@ impl Admin {
                 "no-such-admin-endpoint",
                 "No admin endpoint at this path",
                 "the admin listener serves GET /healthz, /readyz, /metrics, /admin/partners, /admin/cache, \
-                 /admin/audit and POST /admin/cache/purge, /admin/maintenance, /admin/reload, \
-                 /admin/applications/{id}/retire",
+                 /admin/audit, /admin/webhooks/dead-letters and POST /admin/cache/purge, /admin/maintenance, \
+                 /admin/reload, /admin/applications/{id}/retire, /admin/webhooks/{id}/replay",
             ))),
         }
     }
@@ -251,6 +256,9 @@ async fn metrics(gateway: &Gateway) -> Response<Body> {
         outbox_oldest_seconds: oldest.map_or(0, |t| (now_ms() - t).max(0) / 1000),
         audit_queue: audit.queued.load(Ordering::Relaxed),
         audit_failed_commits: audit.failed_commits.load(Ordering::Relaxed),
+        webhook_dead_letters: crate::webhook::dead_letter_count(&shared.store)
+            .await
+            .unwrap_or(0),
     };
     respond::bytes(
         StatusCode::OK,

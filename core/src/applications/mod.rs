@@ -48,6 +48,9 @@ pub enum ApplicationError {
     /// A `callback_url` was given but the client has no webhook secret to sign with.
     #[error("callback_url needs a webhook secret configured for this client")]
     NoWebhookSecret,
+    /// The `callback_url` is one the client's webhook policy refuses.
+    #[error("callback_url {0}")]
+    CallbackRefused(crate::webhook::Refusal),
     /// The store could not be used.
     #[error("the application store is unavailable: {0}")]
     Store(String),
@@ -85,8 +88,12 @@ pub(crate) async fn submit(
 ) -> Result<Response<Body>, ApplicationError> {
     let key = idempotency_key(headers)?;
     let callback_url = input.field("callback_url");
-    if callback_url.is_some() && client.webhook_secret.is_none() {
-        return Err(ApplicationError::NoWebhookSecret);
+    if let Some(url) = callback_url {
+        if client.webhook_secret.is_none() {
+            return Err(ApplicationError::NoWebhookSecret);
+        }
+        crate::webhook::check_callback(url, &client.webhook_hosts)
+            .map_err(ApplicationError::CallbackRefused)?;
     }
     let canonical = input.value().to_string();
     let hash = hex::encode(Sha256::digest(canonical.as_bytes()));

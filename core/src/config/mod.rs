@@ -14,9 +14,11 @@ use crate::adapter::Adapter;
 
 mod applications;
 mod traffic;
+mod webhooks;
 
 pub use applications::ApplicationsConfig;
 pub use traffic::{BreakerConfig, CacheConfig, LimiterKind, Rate, RedisConfig, StoreFailure};
+pub use webhooks::WebhooksConfig;
 
 /// The whole configuration of one bus instance.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -46,6 +48,9 @@ pub struct Config {
     /// Applications to asynchronous partners: retention of their personal data.
     #[serde(default)]
     pub applications: ApplicationsConfig,
+    /// Webhook deliveries to clients' `callback_url`s.
+    #[serde(default)]
+    pub webhooks: WebhooksConfig,
     /// Provincial applications allowed to call the API.
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -69,6 +74,7 @@ impl Default for Config {
             redis: RedisConfig::default(),
             audit: AuditConfig::default(),
             applications: ApplicationsConfig::default(),
+            webhooks: WebhooksConfig::default(),
             clients: Vec::new(),
             partners: BTreeMap::new(),
         }
@@ -235,6 +241,11 @@ pub struct ClientConfig {
     pub webhook_secret: Option<String>,
     /// Name of an environment variable holding the webhook secret.
     pub webhook_secret_env: Option<String>,
+    /// Hosts this client's callbacks may reach although they are not public https:
+    /// `host` or `host:port` (http or https, any address the host resolves to but the
+    /// bus's own listeners), or `https://host[:port]` (https only).
+    #[serde(default)]
+    pub webhook_hosts: Vec<String>,
     /// Whether `Cache-Control: no-cache` from this client bypasses the cache.
     #[serde(default)]
     pub may_bypass_cache: bool,
@@ -561,6 +572,7 @@ impl Config {
         }
         traffic::validate_shared(&self.cache, &self.redis, issues);
         applications::validate(&self.applications, &self.storage, issues);
+        self.webhooks.validate(issues);
         if !(1..=200).contains(&self.storage.max_connections) {
             issues.add(
                 "storage.max_connections",
@@ -632,6 +644,7 @@ impl Config {
                     "keep only webhook_secret_env",
                 );
             }
+            crate::webhook::validate_client(client, &key, issues);
             if let Some(api_key) = &client.api_key
                 && api_key.len() < 8
             {
