@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::adapter::Adapter;
 
+pub(crate) mod keys;
 mod traffic;
 
 pub use traffic::{BreakerConfig, CacheConfig, LimiterKind, Rate, RedisConfig, StoreFailure};
@@ -639,6 +640,7 @@ impl Config {
                 }
             }
         }
+        keys::refuse_shared_in_file(&self.clients, issues);
     }
 
     fn validate_partners(&self, issues: &mut Issues, adapters: &[&dyn Adapter]) {
