@@ -1,9 +1,16 @@
 //! What an operator deploys: the compose stack refuses to start without its secrets, the
-//! bundled nginx keeps query strings (names, birth dates) out of its logs.
+//! bundled nginx keeps query strings (names, birth dates) out of its logs, the embedded
+//! database is readable by the bus's user alone, and instances starting together on an
+//! empty PostgreSQL all come up.
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
+
+use lienthong_core::config::StorageConfig;
+use lienthong_core::store::Store;
 
 fn shipped(file: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap()
@@ -104,5 +111,60 @@ fn nginx_logs_no_query_strings() {
             line.trim_end_matches(';').ends_with(&format!(" {name}")) || line.contains(" off"),
             "access_log without the query-free format: {line}"
         );
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_sqlite_database_is_private_to_the_bus_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let data_dir = parent.path().join("data");
+    let config = StorageConfig {
+        data_dir: data_dir.clone(),
+        ..StorageConfig::default()
+    };
+    let store = Store::open(&config).await.unwrap();
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data_dir), 0o700, "data directory");
+    let files: Vec<_> = std::fs::read_dir(&data_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.ends_with("lienthong.db")),
+        "{files:?}"
+    );
+    // The database and its WAL and shared-memory files.
+    for file in &files {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_together_on_an_empty_postgres_all_start() {
+    let url = common::postgres_url().await;
+    let config = StorageConfig {
+        url: Some(url),
+        max_connections: 2,
+        ..StorageConfig::default()
+    };
+    let opening: Vec<_> = (0..8)
+        .map(|_| {
+            let config = config.clone();
+            tokio::spawn(async move { Store::open(&config).await })
+        })
+        .collect();
+    let mut stores = Vec::new();
+    for task in opening {
+        stores.push(
+            task.await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("an instance failed to start: {e}")),
+        );
+    }
+    for store in stores {
+        store.close().await;
     }
 }
