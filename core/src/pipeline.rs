@@ -1,8 +1,9 @@
 //! The order of the stages every unified-API request passes through. This is the one
 //! place that order lives; each stage is its own module.
 //!
-//! request id → catalogue (public) → identity → route → access → caller headers →
-//! [status of an application: read from the store] → body → input validation →
+//! request id → catalogue (public) → identity → route → access → caller headers → query →
+//! [status of an application: read from the store] → body (JSON, strictly, for POST and
+//! PUT) → input validation →
 //! [submission: store durably, 202] → partner call (encode → upstream → decode) → respond.
 //! Any stage may stop the request with its error; [`crate::problem`] turns it into an
 //! answer.
@@ -30,8 +31,10 @@ use crate::catalogue;
 use crate::config::AuditFailure;
 use crate::gateway::Gateway;
 use crate::identity::IdentityError;
+use crate::json_body::{self, UnsupportedMediaType};
 use crate::metrics;
 use crate::problem;
+use crate::query;
 use crate::request_id::{self, RequestId, X_REQUEST_ID};
 use crate::respond;
 use crate::route::{RouteError, Target};
@@ -59,6 +62,9 @@ pub enum Error {
     /// Body stage.
     #[error(transparent)]
     Body(#[from] BodyError),
+    /// Body stage: a body not sent as JSON.
+    #[error(transparent)]
+    MediaType(#[from] UnsupportedMediaType),
     /// Validation stage.
     #[error("invalid input for {partner}")]
     Input {
@@ -275,6 +281,11 @@ async fn stages(
     }
 
     let adapter = partner.adapter.as_ref();
+    let invalid_input = |invalid| Error::Input {
+        partner: partner.name,
+        invalid,
+    };
+    let query = query::read(parts.uri.query(), op.query).map_err(invalid_input)?;
     let application_error = |error| Error::Application {
         partner: partner.name,
         error,
@@ -286,22 +297,20 @@ async fn stages(
             .map_err(application_error);
     }
 
+    let takes_body = json_body::takes_body(&op.method);
+    if takes_body {
+        json_body::check_media_type(&op.method, &parts.headers)?;
+    }
     let body = body::read(&parts.headers, body, gateway.max_body_bytes).await?;
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
+    if takes_body {
+        json_body::strict_json(&body).map_err(|e| invalid_input(e.into_invalid()))?;
+    }
     let request = UnifiedRequest {
         params: &matched.params,
         query: &query,
         body: &body,
     };
-    let input = adapter
-        .validate(op, &request)
-        .map_err(|invalid| Error::Input {
-            partner: partner.name,
-            invalid,
-        })?;
+    let input = adapter.validate(op, &request).map_err(invalid_input)?;
 
     if let Some(access) = trail.access.as_mut() {
         access.input_digest = gateway.shared.audit.digest(op.identifiers, input.value());
