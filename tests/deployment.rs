@@ -1,16 +1,20 @@
 //! What an operator deploys: the compose stack refuses to start without its secrets, the
 //! bundled nginx keeps query strings (names, birth dates) out of its logs, the embedded
-//! database is readable by the bus's user alone, and instances starting together on an
-//! empty PostgreSQL all come up.
+//! database is readable by the bus's user alone, instances starting together on an empty
+//! PostgreSQL all come up, and readiness probes from a load balancer neither hammer the
+//! partners nor tell strangers where they are.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lienthong_core::config::StorageConfig;
 use lienthong_core::store::Store;
+use serde_json::json;
 
 fn shipped(file: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap()
@@ -167,4 +171,81 @@ async fn instances_starting_together_on_an_empty_postgres_all_start() {
     for store in stores {
         store.close().await;
     }
+}
+
+/// A TCP listener that counts the connections made to it (a partner's host:port).
+async fn connection_counter() -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let counted = count.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (url, count)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_readiness_probes_share_one_round() {
+    let (url, connections) = connection_counter().await;
+    let t = common::start_with(|c| {
+        c.partners.get_mut("business-registry").unwrap().base_url = url.clone();
+    })
+    .await;
+    let answers = futures::future::join_all((0..50).map(|_| t.admin("/readyz"))).await;
+    for answer in &answers {
+        assert_eq!(
+            answer.expect(200)["partners"]["business-registry"]["ok"],
+            true
+        );
+    }
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "50 concurrent /readyz probed the partner more than once"
+    );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn readiness_details_are_kept_behind_the_admin_token() {
+    // sha256("a-long-admin-token")
+    let digest = "49e16904fda5a5524d29494a9cce28da4ea388aa7e6df7c4e6fe7bf1e7b46af6";
+    let t = common::start_with(|c| c.server.admin_token_sha256 = Some(digest.into())).await;
+    let url = |path: &str| format!("http://{}{path}", t.bus.admin_addr());
+    let token = [("authorization", "Bearer a-long-admin-token".to_owned())];
+    let bare = t.admin("/readyz").await;
+    assert_eq!(bare.expect(200), json!({"status": "ready"}));
+    let wrong = [("authorization", "Bearer wrong".to_owned())];
+    let guessed = t.raw(http::Method::GET, &url("/readyz"), &wrong, "").await;
+    assert_eq!(guessed.expect(200), json!({"status": "ready"}));
+    let detailed = t.raw(http::Method::GET, &url("/readyz"), &token, "").await;
+    let details = detailed.expect(200);
+    assert_eq!(details["status"], "ready");
+    assert_eq!(
+        details["partners"]["business-registry"]["ok"], true,
+        "{details}"
+    );
+    assert_eq!(details["audit"]["ok"], true, "{details}");
+
+    let on = [
+        token[0].clone(),
+        ("content-type", "application/json".to_owned()),
+    ];
+    t.raw(
+        http::Method::POST,
+        &url("/admin/maintenance"),
+        &on,
+        r#"{"on": true}"#,
+    )
+    .await
+    .expect(200);
+    let draining = t.admin("/readyz").await;
+    assert_eq!(draining.expect(503), json!({"status": "not_ready"}));
+    let why = t.raw(http::Method::GET, &url("/readyz"), &token, "").await;
+    assert_eq!(why.expect(503)["maintenance"], true);
+    t.stop().await;
 }

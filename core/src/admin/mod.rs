@@ -1,6 +1,8 @@
 //! The admin listener (separate port, loopback by default; a bearer token when bound
 //! elsewhere): health and readiness, maintenance mode, configuration reload, metrics, the
 //! state of each partner's traffic policies, the cache (usage, purge) and the audit log.
+//! `/healthz` and `/readyz` need no token; when one is configured, `/readyz` without it
+//! says only `ready` or `not_ready`.
 
 mod purge;
 
@@ -71,6 +73,14 @@ impl Admin {
                 } else {
                     StatusCode::SERVICE_UNAVAILABLE
                 };
+                // Partner addresses and errors only for the operator; a load balancer
+                // needs the status alone.
+                if self.token.is_some() && self.authorize(&request).is_err() {
+                    return Ok(respond::json(
+                        status,
+                        &json!({ "status": readiness.status }),
+                    ));
+                }
                 Ok(respond::json(status, &readiness))
             }
             (Method::GET, "/admin/partners") => Ok(partners(&gateway).await),
