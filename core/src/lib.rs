@@ -33,6 +33,7 @@ mod health;
 pub mod identity;
 pub mod json_body;
 pub mod limit;
+mod lookup;
 mod metrics;
 pub mod pipeline;
 pub mod problem;

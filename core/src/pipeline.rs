@@ -8,7 +8,7 @@
 //! Any stage may stop the request with its error; [`crate::problem`] turns it into an
 //! answer.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
 use std::time::Duration;
@@ -32,6 +32,7 @@ use crate::config::AuditFailure;
 use crate::gateway::Gateway;
 use crate::identity::IdentityError;
 use crate::json_body::{self, UnsupportedMediaType};
+use crate::lookup::Lookup;
 use crate::metrics;
 use crate::problem;
 use crate::query;
@@ -248,12 +249,13 @@ async fn stages(
     span.record("client", &*client.id);
 
     let matched = gateway.routes.resolve(&parts.method, parts.uri.path())?;
-    let (partner, policy) = match matched.target {
+    let (partner_index, operation_index) = match matched.target {
         Target::Services => return Ok(catalogue::services(gateway, &client)),
-        Target::Operation { partner, operation } => gateway
-            .operation(partner, operation)
-            .ok_or(RouteError::NotFound)?,
+        Target::Operation { partner, operation } => (partner, operation),
     };
+    let (partner, policy) = gateway
+        .operation(partner_index, operation_index)
+        .ok_or(RouteError::NotFound)?;
     let op = policy.operation;
     trail.route = Some(op.path);
     span.record("http.route", op.path);
@@ -339,48 +341,30 @@ async fn stages(
         + caller
             .timeout
             .map_or(policy.timeout, |t| t.min(policy.timeout));
-    let report = std::sync::Mutex::new(call::CallReport::default());
-    let fetch = || async {
-        let request = call::Call {
-            partner,
-            policy,
-            input: &input,
-            caller: &caller,
-            deadline,
-            received_us: trail.received_us,
-            report: &report,
-            metrics: &gateway.shared.metrics,
-        };
-        let record = match call::call(request).await {
-            Ok(record) => record,
-            Err(CallError::NotFound(detail)) => return Ok(Cached::NotFound { detail }),
-            Err(error) => return Err(error),
-        };
-        let links = match op.paged {
-            true => respond::page_links(parts.uri.path(), &query, &record),
-            false => None,
-        };
-        let body = serde_json::to_vec(&record).map_err(|e| CallError::Internal(e.to_string()))?;
-        Ok(Cached::Found {
-            body: Bytes::from(body),
-            links,
-        })
+    let report = Arc::new(Mutex::new(call::CallReport::default()));
+    let cache_key = policy
+        .cache
+        .map(|_| cache::key(partner.name, op.id, &adapter.cache_key(op, &input)));
+    let lookup = Lookup {
+        partner: gateway
+            .partners
+            .get(partner_index)
+            .cloned()
+            .ok_or(RouteError::NotFound)?,
+        operation: operation_index,
+        input,
+        caller: caller.clone(),
+        received_us: trail.received_us,
+        shared: gateway.shared.clone(),
+        path: parts.uri.path().to_owned(),
+        query,
+        report: report.clone(),
     };
-    let answer = match policy.cache {
-        None => fetch().await,
-        Some(cache_policy) => {
-            let key = cache::key(partner.name, op.id, &adapter.cache_key(op, &input));
-            let bypass = caller.no_cache && client.may_bypass_cache;
-            let served = gateway
-                .shared
-                .cache
-                .serve(&key, cache_policy, bypass, fetch)
-                .await;
-            trail.cache = Some((served.status, served.age));
-            served.answer
-        }
-    };
-    let report = report.into_inner().unwrap_or_default();
+    let bypass = caller.no_cache && client.may_bypass_cache;
+    let looked = lookup.run(cache_key, bypass, deadline).await;
+    trail.cache = looked.cache;
+    let answer = looked.answer;
+    let report = std::mem::take(&mut *report.lock().unwrap_or_else(PoisonError::into_inner));
     if let Some(access) = trail.access.as_mut() {
         access.partner_request_id = report.request_id;
     }

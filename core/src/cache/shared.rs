@@ -24,6 +24,7 @@ struct Stored {
 }
 
 /// Answers shared through Redis.
+#[derive(Clone)]
 pub(crate) struct SharedTier {
     redis: Redis,
 }
