@@ -42,6 +42,7 @@ pub(crate) struct Snapshot {
     pub(crate) cache_bytes: u64,
     pub(crate) cache_entries: u64,
     pub(crate) cache_flights: u64,
+    pub(crate) cache_shared_refused: u64,
     pub(crate) outbox_depth: i64,
     pub(crate) outbox_oldest_seconds: i64,
     pub(crate) audit_queue: i64,
@@ -165,6 +166,12 @@ impl Collector for State {
             "cache_flights",
             "Shared partner calls of cache misses that callers wait for",
             ConstGauge::new(i64::try_from(s.cache_flights).unwrap_or(i64::MAX)),
+        )?;
+        single(
+            &mut encoder,
+            "cache_shared_refused",
+            "Entries of the shared tier ignored because their seal did not check",
+            ConstCounter::new(s.cache_shared_refused),
         )?;
         single(
             &mut encoder,

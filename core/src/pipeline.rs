@@ -24,7 +24,7 @@ use crate::adapter::{InvalidInput, OperationKind, UnifiedRequest};
 use crate::applications::{self, ApplicationError};
 use crate::audit;
 use crate::body::{self, BodyError};
-use crate::cache::{self, CacheStatus, Cached};
+use crate::cache::{CacheStatus, Cached};
 use crate::call::{self, CallError};
 use crate::caller::{self, HeaderError};
 use crate::catalogue;
@@ -342,9 +342,10 @@ async fn stages(
             .timeout
             .map_or(policy.timeout, |t| t.min(policy.timeout));
     let report = Arc::new(Mutex::new(call::CallReport::default()));
-    let cache_key = policy
-        .cache
-        .map(|_| cache::key(partner.name, op.id, &adapter.cache_key(op, &input)));
+    let cache_key = policy.cache.map(|_| {
+        let adapter_key = adapter.cache_key(op, &input);
+        gateway.shared.cache.key(partner.name, op.id, &adapter_key)
+    });
     let lookup = Lookup {
         partner: gateway
             .partners

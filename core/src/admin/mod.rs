@@ -253,6 +253,7 @@ async fn metrics(gateway: &Gateway) -> Response<Body> {
         cache_bytes: bytes,
         cache_entries: entries,
         cache_flights: cache.flights() as u64,
+        cache_shared_refused: c.shared_refused.load(Ordering::Relaxed),
         outbox_depth: depth,
         outbox_oldest_seconds: oldest.map_or(0, |t| (now_ms() - t).max(0) / 1000),
         audit_queue: audit.queued.load(Ordering::Relaxed),

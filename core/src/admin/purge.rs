@@ -7,7 +7,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::adapter::{InvalidInput, UnifiedRequest};
-use crate::cache;
 use crate::gateway::Gateway;
 use crate::pipeline::Body;
 use crate::problem::Problem;
@@ -116,9 +115,8 @@ fn key_of(gateway: &Gateway, url: &str) -> Result<String, Box<Problem>> {
         .adapter
         .validate(op, &request)
         .map_err(invalid_input)?;
-    Ok(cache::key(
-        partner.name,
-        op.id,
-        &partner.adapter.cache_key(op, &input),
-    ))
+    Ok(gateway
+        .shared
+        .cache
+        .key(partner.name, op.id, &partner.adapter.cache_key(op, &input)))
 }

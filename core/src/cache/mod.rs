@@ -1,16 +1,18 @@
 //! Stage: cache. Answers of cacheable operations are kept in memory (moka, bounded by
-//! bytes), keyed by operation and a digest of the normalised input — never the input
-//! itself, which may identify a person. Access rights are checked before the cache, on
-//! every request.
+//! bytes), keyed by operation and a keyed digest of the normalised input (see
+//! [`secret`]) — never the input itself, which may identify a person. Access rights are
+//! checked before the cache, on every request.
 //!
 //! - Concurrent misses for one key make one partner call (single-flight), run under the
 //!   operation's deadline and detached from the callers; each caller waits under its own.
 //! - A found answer is fresh for its TTL; after that it may still be served, marked
 //!   `stale`, while the partner fails, throttles or its breaker is open, up to `max_stale`.
 //! - "Not found" is remembered for a short TTL; "not shareable" and errors never are.
-//! - Optionally, answers are shared with other instances through Redis (same keys).
+//! - Optionally, answers are shared with other instances through Redis (same keys),
+//!   sealed with a MAC; an entry whose seal fails is counted and ignored.
 
 mod flight;
+mod secret;
 mod shared;
 mod tiers;
 
@@ -20,15 +22,16 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::HeaderValue;
-use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
 use crate::adapter::CachePolicy;
 use crate::call::CallError;
+use crate::redis::Redis;
 use crate::store::now_ms;
 use crate::upstream::UpstreamError;
 use flight::{Abandoned, Flights};
-pub(crate) use shared::SharedTier;
+pub(crate) use secret::CacheSecret;
+use shared::SharedTier;
 use tiers::Tiers;
 
 /// How an answer relates to the cache (`X-Cache`).
@@ -98,32 +101,41 @@ pub(crate) struct CacheCounters {
     pub(crate) stale: AtomicU64,
     pub(crate) bypasses: AtomicU64,
     pub(crate) evictions: Arc<AtomicU64>,
+    /// Shared-tier entries ignored because their seal failed.
+    pub(crate) shared_refused: Arc<AtomicU64>,
 }
 
 /// The answer cache of one bus instance.
 pub(crate) struct Cache {
+    secret: Arc<CacheSecret>,
     tiers: Tiers,
     flights: Flights<Result<Cached, CallError>>,
     pub(crate) counters: CacheCounters,
 }
 
-/// The cache key of an operation's input: partner, operation and a digest of the
-/// adapter's key, so no identifier appears in keys.
-pub(crate) fn key(partner: &str, operation: &str, adapter_key: &str) -> String {
-    format!(
-        "{partner}:{operation}:{}",
-        hex::encode(Sha256::digest(adapter_key.as_bytes()))
-    )
-}
-
 impl Cache {
-    pub(crate) fn new(max_bytes: u64, shared: Option<SharedTier>) -> Self {
+    /// A cache of at most `max_bytes` in memory, keyed under `secret`, sharing answers
+    /// through `shared` when given.
+    pub(crate) fn new(max_bytes: u64, secret: CacheSecret, shared: Option<Redis>) -> Self {
         let counters = CacheCounters::default();
+        let secret = Arc::new(secret);
+        let shared = shared
+            .map(|redis| SharedTier::new(redis, secret.clone(), counters.shared_refused.clone()));
         Self {
             tiers: Tiers::new(max_bytes, shared, counters.evictions.clone()),
+            secret,
             flights: Flights::new(),
             counters,
         }
+    }
+
+    /// The cache key of an operation's input: partner, operation and the keyed digest of
+    /// the adapter's key, so no identifier appears in keys or can be found from them.
+    pub(crate) fn key(&self, partner: &str, operation: &str, adapter_key: &str) -> String {
+        format!(
+            "{partner}:{operation}:{}",
+            self.secret.key_digest(adapter_key)
+        )
     }
 
     /// Serves `key`: a fresh entry, else the answer of one `fetch` shared by concurrent
@@ -294,7 +306,7 @@ mod tests {
 
     #[tokio::test]
     async fn hit_after_miss_then_stale_on_failure_then_error() {
-        let cache = Cache::new(1 << 20, None);
+        let cache = Cache::new(1 << 20, CacheSecret::random(), None);
         let p = policy(50, 1500);
         let first = cache
             .serve("k", p, false, soon(), || async { Ok(found("a")) })
@@ -330,7 +342,7 @@ mod tests {
 
     #[tokio::test]
     async fn not_found_is_remembered_but_not_shareable_is_not() {
-        let cache = Cache::new(1 << 20, None);
+        let cache = Cache::new(1 << 20, CacheSecret::random(), None);
         let p = policy(10_000, 0);
         let calls = Arc::new(AtomicUsize::new(0));
         for _ in 0..3 {
@@ -356,7 +368,7 @@ mod tests {
 
     #[tokio::test]
     async fn bypass_refetches_and_purge_forgets() {
-        let cache = Cache::new(1 << 20, None);
+        let cache = Cache::new(1 << 20, CacheSecret::random(), None);
         let p = policy(10_000, 0);
         cache
             .serve("a:op:1", p, false, soon(), || async { Ok(found("1")) })
@@ -391,7 +403,7 @@ mod tests {
 
     #[tokio::test]
     async fn memory_is_bounded_by_bytes() {
-        let cache = Cache::new(64 * 1024, None);
+        let cache = Cache::new(64 * 1024, CacheSecret::random(), None);
         let p = policy(60_000, 0);
         let body = "x".repeat(4096);
         for i in 0..100 {
