@@ -149,7 +149,8 @@ async fn idempotency_key_and_dossier_rules() {
                 .contains(id.as_str().unwrap())
         );
 
-        let no_key = t.send(Method::POST, PATH, &[], &body.to_string()).await;
+        let json = [("content-type", "application/json")];
+        let no_key = t.send(Method::POST, PATH, &json, &body.to_string()).await;
         no_key.problem(400, "idempotency-key-required");
 
         let mut bad = body.clone();

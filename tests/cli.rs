@@ -169,3 +169,22 @@ async fn demo_answers_the_documented_examples_and_stops_on_sigterm() {
         .unwrap();
     assert!(status.success(), "demo exited with {status}");
 }
+
+#[tokio::test]
+async fn check_refuses_two_clients_with_one_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[[clients]]\nid = \"one-stop-shop\"\napi_key = \"shared-key-123\"\nallow = [\"*\"]\n\n\
+                [[clients]]\nid = \"portal\"\napi_key = \"shared-key-123\"\nallow = [\"*\"]\n";
+    let (ok, file, stderr) = check(dir.path(), text).await;
+    assert!(!ok, "two clients with one key passed check");
+    assert!(
+        stderr.contains(&format!(
+            "{file}: clients[1].api_key: is the same API key as clients[0] (`one-stop-shop`)"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("shared-key-123"),
+        "the key was echoed: {stderr}"
+    );
+}

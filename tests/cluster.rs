@@ -109,10 +109,14 @@ async fn two_instances_never_exceed_the_partner_quota() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_share_cached_answers() {
+    let secret = tempfile::tempdir().unwrap();
+    let key_file = secret.path().join("cache.key");
+    std::fs::write(&key_file, "a cache secret of 32 bytes or more").unwrap();
     let t = common::start_with(|c| {
         c.redis.url = Some(redis_url());
         c.redis.key_prefix = format!("lienthong-test-{}", uuid::Uuid::new_v4().simple());
         c.cache.shared = true;
+        c.cache.key_file = Some(key_file);
     })
     .await;
     let dir = tempfile::tempdir().unwrap();

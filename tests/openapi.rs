@@ -70,19 +70,41 @@ fn every_routed_operation_is_documented() {
                 "{} {} is not in the OpenAPI document",
                 op.method, op.path
             );
+            let declared_in = |place: &str| -> Vec<String> {
+                documented["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| {
+                        p.get("$ref")
+                            .and_then(|r| resolve(&doc, r.as_str().unwrap()))
+                            .unwrap_or(p)
+                    })
+                    .filter(|p| p["in"] == place)
+                    .map(|p| p["name"].as_str().unwrap().to_owned())
+                    .collect()
+            };
+            // The query parameters documented are those the core accepts.
+            assert_eq!(
+                declared_in("query"),
+                op.query,
+                "{}: query parameters",
+                op.id
+            );
+            assert!(
+                documented["responses"]["400"].is_object(),
+                "{}: no 400",
+                op.id
+            );
+            if matches!(op.method, Method::POST | Method::PUT) {
+                assert!(
+                    documented["responses"]["415"].is_object(),
+                    "{}: no 415",
+                    op.id
+                );
+            }
             // Every path parameter of the route is declared.
-            let declared: Vec<String> = documented["parameters"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|p| {
-                    p.get("$ref")
-                        .and_then(|r| resolve(&doc, r.as_str().unwrap()))
-                        .unwrap_or(p)
-                })
-                .filter(|p| p["in"] == "path")
-                .map(|p| p["name"].as_str().unwrap().to_owned())
-                .collect();
+            let declared = declared_in("path");
             for segment in op.path.split('/').filter(|s| s.starts_with('{')) {
                 let name = segment.trim_matches(|c| c == '{' || c == '}');
                 assert!(

@@ -26,6 +26,10 @@ pub struct Operation {
     pub method: Method,
     /// Unified path template; `{name}` marks a path parameter (e.g. `/v1/enterprises/{enterprise_code}`).
     pub path: &'static str,
+    /// The query parameters the operation accepts. The core refuses any other, a repeated
+    /// and an empty one (400, naming it) before [`Adapter::validate`] runs, for every
+    /// operation alike; validation checks the values.
+    pub query: &'static [&'static str],
     /// Whether repeating the call is harmless (only idempotent operations are retried).
     pub idempotent: bool,
     /// Default deadline for one call, retries included; config may override it.
@@ -83,7 +87,9 @@ pub enum OperationKind {
 }
 
 /// A unified-API request as the validation step sees it: decoded path parameters, query
-/// pairs and the (size-bounded) body.
+/// pairs and the (size-bounded) body. The query holds only the operation's declared
+/// parameters, each once, with a non-empty UTF-8 value; the body of a POST or PUT is JSON
+/// with no key twice in one object.
 #[derive(Debug, Clone, Copy)]
 pub struct UnifiedRequest<'a> {
     /// Path parameters by template name, percent-decoded.
@@ -103,49 +109,13 @@ impl UnifiedRequest<'_> {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The first non-empty query value of `name`.
+    /// The value of query parameter `name`, if given.
     pub fn query(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
-            .find(|(k, v)| k == name && !v.is_empty())
+            .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
-}
-
-impl<'a> UnifiedRequest<'a> {
-    /// Query parameters the operation must refuse: names not in `accepted`, and accepted
-    /// names given more than once. Each name appears once, in the order of its first
-    /// occurrence; the adapter words the refusal (`InvalidInput::push(name, ..)`).
-    pub fn misused_query(&self, accepted: &[&str]) -> Vec<(&'a str, QueryMisuse)> {
-        let query: &'a [(String, String)] = self.query;
-        let mut misused = Vec::new();
-        for (i, (name, _)) in query.iter().enumerate() {
-            if query[..i].iter().any(|(seen, _)| seen == name) {
-                continue;
-            }
-            if !accepted.contains(&name.as_str()) {
-                misused.push((name.as_str(), QueryMisuse::NotAccepted));
-                continue;
-            }
-            let times = query.iter().filter(|(n, _)| n == name).count();
-            if times > 1 {
-                misused.push((name.as_str(), QueryMisuse::Repeated { times }));
-            }
-        }
-        misused
-    }
-}
-
-/// Why a query parameter is refused (see [`UnifiedRequest::misused_query`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueryMisuse {
-    /// The operation takes no parameter of this name.
-    NotAccepted,
-    /// The parameter is given more than once.
-    Repeated {
-        /// How many times it is given.
-        times: usize,
-    },
 }
 
 /// Validated, normalised input of one operation, as canonical JSON.

@@ -18,7 +18,7 @@ use crate::adapter::Adapter;
 use crate::admin::Admin;
 use crate::applications::{Outbox, retention};
 use crate::audit::Audit;
-use crate::cache::{Cache, SharedTier};
+use crate::cache::{Cache, CacheSecret};
 use crate::config::{Config, ConfigError};
 use crate::dispatch::{self, Dispatcher};
 use crate::gateway::Gateway;
@@ -60,6 +60,11 @@ pub enum StartError {
     /// start.
     #[error("{0}. Fix: export the variable named in the configuration")]
     Audit(String),
+    /// The cache secret named in `[cache]` is missing or too short.
+    #[error(
+        "{0}. Fix: give the same secret of at least 32 random bytes to every instance (e.g. from `openssl rand -hex 32`)"
+    )]
+    CacheSecret(String),
     /// The Redis URL is unusable.
     #[error("{0}. Fix: give [redis] url as redis://host:port/db")]
     Redis(String),
@@ -124,10 +129,9 @@ impl Bus {
             Some(url) => Some(Redis::new(&config.redis, url).map_err(StartError::Redis)?),
             None => None,
         };
-        let tier = redis
-            .clone()
-            .filter(|_| config.cache.shared)
-            .map(SharedTier::new);
+        let cache_secret = CacheSecret::load(&config.cache, &|var| std::env::var(var).ok())
+            .map_err(StartError::CacheSecret)?;
+        let tier = redis.clone().filter(|_| config.cache.shared);
         let identifier_key = match &config.audit.identifier_key_env {
             Some(var) => Some(
                 std::env::var(var)
@@ -146,7 +150,7 @@ impl Bus {
             store: store.clone(),
             outbox: outbox.clone(),
             audit,
-            cache: Cache::new(config.cache.max_bytes, tier),
+            cache: Cache::new(config.cache.max_bytes, cache_secret, tier),
             redis,
             metrics,
         });

@@ -5,7 +5,7 @@
 //! further calls to it for its `Retry-After`.
 //!
 //! One path serves every [`Exchange`] with a partner: the lookups of the unified API
-//! ([`Lookup`]) and the dispatcher's submissions and polls of applications.
+//! ([`AdapterExchange`]) and the dispatcher's submissions and polls of applications.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -138,13 +138,13 @@ pub(crate) trait Exchange: Sync {
 }
 
 /// A lookup: a `Call` operation's input, encoded and decoded by its adapter.
-pub(crate) struct Lookup<'a> {
+pub(crate) struct AdapterExchange<'a> {
     pub(crate) adapter: &'a dyn Adapter,
     pub(crate) operation: &'a Operation,
     pub(crate) input: &'a Input,
 }
 
-impl Exchange for Lookup<'_> {
+impl Exchange for AdapterExchange<'_> {
     type Answer = Value;
     const ANSWERED: &'static str = "found";
 

@@ -2,7 +2,9 @@
 //! not in maintenance. Partners are probed too (a TCP connection to each), with results
 //! kept 2 s when fine and 30 s when failing so a dead partner is not hammered; a partner
 //! being down is reported but does not make the bus unready — the others still serve.
-//! The audit check is kept 2 s either way.
+//! The audit check is kept 2 s either way. Checks run one at a time: concurrent callers
+//! wait for the check under way and share its result, so a burst of probes from load
+//! balancers causes one probe per partner, not one per caller.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,11 +50,15 @@ impl Check {
 pub(crate) struct Health {
     maintenance: AtomicBool,
     checks: Mutex<HashMap<String, Check>>,
+    /// Held while a check runs.
+    probing: tokio::sync::Mutex<()>,
 }
 
 /// The readiness report.
 #[derive(Debug, Serialize)]
 pub(crate) struct Readiness {
+    /// `ready` or `not_ready`: all that callers without the admin token learn.
+    pub(crate) status: &'static str,
     pub(crate) ready: bool,
     pub(crate) maintenance: bool,
     pub(crate) audit: Check,
@@ -79,28 +85,38 @@ impl Health {
             partners.insert(partner.name.to_owned(), check);
         }
         let maintenance = self.maintenance.load(Ordering::Relaxed);
+        let ready = !maintenance && audit.ok;
         Readiness {
-            ready: !maintenance && audit.ok,
+            status: if ready { "ready" } else { "not_ready" },
+            ready,
             maintenance,
             audit,
             partners,
         }
     }
 
-    /// The check `key`, run again when older than 2 s (or `failing_for` when it failed).
+    /// The result of check `key` while it is fresh.
+    fn known(&self, key: &str, failing_for: Duration) -> Option<Check> {
+        self.checks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .filter(|c| c.fresh(failing_for))
+            .cloned()
+    }
+
+    /// The check `key`, run again when older than 2 s (or `failing_for` when it failed),
+    /// by one caller at a time; those who waited take its result.
     async fn cached<F, Fut>(&self, key: &str, failing_for: Duration, run: F) -> Check
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<(), String>>,
     {
-        let known = self
-            .checks
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
-            .filter(|c| c.fresh(failing_for))
-            .cloned();
-        if let Some(check) = known {
+        if let Some(check) = self.known(key, failing_for) {
+            return check;
+        }
+        let _probing = self.probing.lock().await;
+        if let Some(check) = self.known(key, failing_for) {
             return check;
         }
         let check = Check::from(run().await);
@@ -151,5 +167,36 @@ async fn probe(base_url: String) -> Result<(), String> {
             "{host}:{port}: no connection within {} s",
             PROBE_TIMEOUT.as_secs()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_checks_share_one_probe() {
+        let health = Arc::new(Health::default());
+        let probes = Arc::new(AtomicUsize::new(0));
+        let callers: Vec<_> = (0..50)
+            .map(|_| {
+                let (health, probes) = (health.clone(), probes.clone());
+                tokio::spawn(async move {
+                    health
+                        .cached("partner:p", FAILING_FOR, || async move {
+                            probes.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            Ok(())
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for caller in callers {
+            assert!(caller.await.unwrap().ok);
+        }
+        assert_eq!(probes.load(Ordering::SeqCst), 1);
     }
 }

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::access::Grant;
-use crate::config::{ClientConfig, Issues};
+use crate::config::{ClientConfig, Issues, keys};
 use crate::webhook::{self, AllowedHost};
 
 /// A known provincial application.
@@ -54,15 +54,11 @@ impl Clients {
         issues: &mut Issues,
     ) -> Self {
         let mut entries = Vec::with_capacity(clients.len());
+        let mut digests = Vec::with_capacity(clients.len());
         for (i, c) in clients.iter().enumerate() {
-            let digest = if let Some(hash) = &c.api_key_sha256 {
-                let mut out = [0u8; 32];
-                match hex::decode_to_slice(hash, &mut out) {
-                    Ok(()) => Some(out),
-                    Err(_) => None, // reported by Config::validate
-                }
-            } else if let Some(key) = &c.api_key {
-                Some(sha256(key.as_bytes()))
+            // A malformed api_key_sha256 is reported by Config::validate.
+            let digest = if c.api_key_sha256.is_some() || c.api_key.is_some() {
+                keys::file_digest(c)
             } else if let Some(var) = &c.api_key_env {
                 match env(var) {
                     Some(key) if !key.is_empty() => Some(sha256(key.as_bytes())),
@@ -109,6 +105,7 @@ impl Clients {
                 .filter_map(|entry| AllowedHost::parse(entry).ok())
                 .collect();
             if let Some(digest) = digest {
+                digests.push((i, digest));
                 let client = Client {
                     id: c.id.as_str().into(),
                     grants,
@@ -119,6 +116,7 @@ impl Clients {
                 entries.push((digest, Arc::new(client)));
             }
         }
+        keys::refuse_shared(&digests, clients, issues);
         Self { entries }
     }
 
@@ -230,6 +228,28 @@ mod tests {
             c.identify(&auth("ApiKey nope")).unwrap_err(),
             IdentityError::Unknown
         );
+    }
+
+    #[test]
+    fn two_clients_with_one_key_from_the_environment_are_refused() {
+        let config = vec![
+            ClientConfig {
+                id: "one-stop-shop".into(),
+                api_key_env: Some("KEY_A".into()),
+                ..ClientConfig::default()
+            },
+            ClientConfig {
+                id: "portal".into(),
+                api_key_sha256: Some(hex::encode(sha256(b"shared-key-123"))),
+                ..ClientConfig::default()
+            },
+        ];
+        let mut issues = Issues::default();
+        Clients::from_config(&config, &|_| Some("shared-key-123".into()), &mut issues);
+        let err = issues.finish("bus.toml").unwrap_err();
+        assert_eq!(err.issues.len(), 1, "{err}");
+        assert_eq!(err.issues[0].key, "clients[1].api_key_sha256");
+        assert!(!err.to_string().contains("shared-key-123"), "{err}");
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! wire helpers ([`xml`], [`soap`], [`text`]); the binary wires adapters into a [`Bus`].
 //!
 //! Pipeline stages, in the order [`pipeline`] runs them: [`request_id`], `catalogue`,
-//! [`identity`], [`route`], [`access`], [`caller`], [`body`], validation (the adapter's),
+//! [`identity`], [`route`], [`access`], [`caller`], `query`, [`body`] and [`json_body`],
+//! validation (the adapter's),
 //! [`call`] (encode, [`upstream`], decode), `respond`. Errors become answers in [`problem`].
 
 #![forbid(unsafe_code)]
@@ -30,10 +31,13 @@ mod dispatch;
 mod gateway;
 mod health;
 pub mod identity;
+pub mod json_body;
 pub mod limit;
+mod lookup;
 mod metrics;
 pub mod pipeline;
 pub mod problem;
+mod query;
 mod redis;
 pub mod reload;
 pub mod request_id;

@@ -41,6 +41,8 @@ pub(crate) struct Snapshot {
     pub(crate) cache_evictions: u64,
     pub(crate) cache_bytes: u64,
     pub(crate) cache_entries: u64,
+    pub(crate) cache_flights: u64,
+    pub(crate) cache_shared_refused: u64,
     pub(crate) outbox_depth: i64,
     pub(crate) outbox_oldest_seconds: i64,
     pub(crate) audit_queue: i64,
@@ -159,6 +161,18 @@ impl Collector for State {
             "cache_entries",
             "Answers held by the cache",
             ConstGauge::new(s.cache_entries as i64),
+        )?;
+        single(
+            &mut encoder,
+            "cache_flights",
+            "Shared partner calls of cache misses that callers wait for",
+            ConstGauge::new(i64::try_from(s.cache_flights).unwrap_or(i64::MAX)),
+        )?;
+        single(
+            &mut encoder,
+            "cache_shared_refused",
+            "Entries of the shared tier ignored because their seal did not check",
+            ConstCounter::new(s.cache_shared_refused),
         )?;
         single(
             &mut encoder,

@@ -1,13 +1,14 @@
 //! The order of the stages every unified-API request passes through. This is the one
 //! place that order lives; each stage is its own module.
 //!
-//! request id → catalogue (public) → identity → route → access → caller headers →
-//! [status of an application: read from the store] → body → input validation →
+//! request id → catalogue (public) → identity → route → access → caller headers → query →
+//! [status of an application: read from the store] → body (JSON, strictly, for POST and
+//! PUT) → input validation →
 //! [submission: store durably, 202] → partner call (encode → upstream → decode) → respond.
 //! Any stage may stop the request with its error; [`crate::problem`] turns it into an
 //! answer.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
 use std::time::Duration;
@@ -23,15 +24,18 @@ use crate::adapter::{InvalidInput, OperationKind, UnifiedRequest};
 use crate::applications::{self, ApplicationError};
 use crate::audit;
 use crate::body::{self, BodyError};
-use crate::cache::{self, CacheStatus, Cached};
+use crate::cache::{CacheStatus, Cached};
 use crate::call::{self, CallError};
 use crate::caller::{self, HeaderError};
 use crate::catalogue;
 use crate::config::AuditFailure;
 use crate::gateway::Gateway;
 use crate::identity::IdentityError;
+use crate::json_body::{self, UnsupportedMediaType};
+use crate::lookup::Lookup;
 use crate::metrics;
 use crate::problem;
+use crate::query;
 use crate::request_id::{self, RequestId, X_REQUEST_ID};
 use crate::respond;
 use crate::route::{RouteError, Target};
@@ -59,6 +63,9 @@ pub enum Error {
     /// Body stage.
     #[error(transparent)]
     Body(#[from] BodyError),
+    /// Body stage: a body not sent as JSON.
+    #[error(transparent)]
+    MediaType(#[from] UnsupportedMediaType),
     /// Validation stage.
     #[error("invalid input for {partner}")]
     Input {
@@ -242,12 +249,13 @@ async fn stages(
     span.record("client", &*client.id);
 
     let matched = gateway.routes.resolve(&parts.method, parts.uri.path())?;
-    let (partner, policy) = match matched.target {
+    let (partner_index, operation_index) = match matched.target {
         Target::Services => return Ok(catalogue::services(gateway, &client)),
-        Target::Operation { partner, operation } => gateway
-            .operation(partner, operation)
-            .ok_or(RouteError::NotFound)?,
+        Target::Operation { partner, operation } => (partner, operation),
     };
+    let (partner, policy) = gateway
+        .operation(partner_index, operation_index)
+        .ok_or(RouteError::NotFound)?;
     let op = policy.operation;
     trail.route = Some(op.path);
     span.record("http.route", op.path);
@@ -275,6 +283,11 @@ async fn stages(
     }
 
     let adapter = partner.adapter.as_ref();
+    let invalid_input = |invalid| Error::Input {
+        partner: partner.name,
+        invalid,
+    };
+    let query = query::read(parts.uri.query(), op.query).map_err(invalid_input)?;
     let application_error = |error| Error::Application {
         partner: partner.name,
         error,
@@ -286,22 +299,20 @@ async fn stages(
             .map_err(application_error);
     }
 
+    let takes_body = json_body::takes_body(&op.method);
+    if takes_body {
+        json_body::check_media_type(&op.method, &parts.headers)?;
+    }
     let body = body::read(&parts.headers, body, gateway.max_body_bytes).await?;
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
+    if takes_body {
+        json_body::strict_json(&body).map_err(|e| invalid_input(e.into_invalid()))?;
+    }
     let request = UnifiedRequest {
         params: &matched.params,
         query: &query,
         body: &body,
     };
-    let input = adapter
-        .validate(op, &request)
-        .map_err(|invalid| Error::Input {
-            partner: partner.name,
-            invalid,
-        })?;
+    let input = adapter.validate(op, &request).map_err(invalid_input)?;
 
     if let Some(access) = trail.access.as_mut() {
         access.input_digest = gateway.shared.audit.digest(op.identifiers, input.value());
@@ -330,52 +341,31 @@ async fn stages(
         + caller
             .timeout
             .map_or(policy.timeout, |t| t.min(policy.timeout));
-    let report = std::sync::Mutex::new(call::CallReport::default());
-    let fetch = || async {
-        let request = call::Call {
-            partner,
-            policy,
-            dossier_code: caller.dossier_code.as_deref(),
-            deadline,
-            received_us: trail.received_us,
-            report: &report,
-            metrics: &gateway.shared.metrics,
-        };
-        let lookup = call::Lookup {
-            adapter,
-            operation: op,
-            input: &input,
-        };
-        let record = match call::call(request, &lookup).await {
-            Ok(record) => record,
-            Err(CallError::NotFound(detail)) => return Ok(Cached::NotFound { detail }),
-            Err(error) => return Err(error),
-        };
-        let links = match op.paged {
-            true => respond::page_links(parts.uri.path(), &query, &record),
-            false => None,
-        };
-        let body = serde_json::to_vec(&record).map_err(|e| CallError::Internal(e.to_string()))?;
-        Ok(Cached::Found {
-            body: Bytes::from(body),
-            links,
-        })
+    let report = Arc::new(Mutex::new(call::CallReport::default()));
+    let cache_key = policy.cache.map(|_| {
+        let adapter_key = adapter.cache_key(op, &input);
+        gateway.shared.cache.key(partner.name, op.id, &adapter_key)
+    });
+    let lookup = Lookup {
+        partner: gateway
+            .partners
+            .get(partner_index)
+            .cloned()
+            .ok_or(RouteError::NotFound)?,
+        operation: operation_index,
+        input,
+        caller: caller.clone(),
+        received_us: trail.received_us,
+        shared: gateway.shared.clone(),
+        path: parts.uri.path().to_owned(),
+        query,
+        report: report.clone(),
     };
-    let answer = match policy.cache {
-        None => fetch().await,
-        Some(cache_policy) => {
-            let key = cache::key(partner.name, op.id, &adapter.cache_key(op, &input));
-            let bypass = caller.no_cache && client.may_bypass_cache;
-            let served = gateway
-                .shared
-                .cache
-                .serve(&key, cache_policy, bypass, fetch)
-                .await;
-            trail.cache = Some((served.status, served.age));
-            served.answer
-        }
-    };
-    let report = report.into_inner().unwrap_or_default();
+    let bypass = caller.no_cache && client.may_bypass_cache;
+    let looked = lookup.run(cache_key, bypass, deadline).await;
+    trail.cache = looked.cache;
+    let answer = looked.answer;
+    let report = std::mem::take(&mut *report.lock().unwrap_or_else(PoisonError::into_inner));
     if let Some(access) = trail.access.as_mut() {
         access.partner_request_id = report.request_id;
     }

@@ -13,6 +13,7 @@ use crate::applications::retire::RetireError;
 use crate::body::BodyError;
 use crate::call::CallError;
 use crate::identity::IdentityError;
+use crate::json_body::{self, UnsupportedMediaType};
 use crate::limit::LimitError;
 use crate::pipeline::{Body, Error};
 use crate::request_id::RequestId;
@@ -216,6 +217,7 @@ pub(crate) fn of(error: &Error) -> Problem {
             "Request body could not be read",
             e.to_string(),
         ),
+        Error::MediaType(e) => unsupported_media_type(e),
         Error::Input { partner, invalid } => {
             let fields: Vec<&str> = invalid.errors.iter().map(|e| e.field.as_str()).collect();
             Problem {
@@ -231,6 +233,30 @@ pub(crate) fn of(error: &Error) -> Problem {
         }
         Error::Call { partner, error } => call_problem(partner, error),
         Error::Application { partner, error } => application_problem(error).partner(partner),
+    }
+}
+
+/// 415, naming what was received and the one type accepted (also in `Accept-Post`).
+fn unsupported_media_type(error: &UnsupportedMediaType) -> Problem {
+    let received = match &error.received {
+        Some(received) => format!("`Content-Type: {received}` was received"),
+        None => "no Content-Type was given".to_owned(),
+    };
+    let accepted = json_body::ACCEPTED_TYPE;
+    Problem {
+        headers: match error.method {
+            http::Method::POST => vec![("accept-post", accepted.to_owned())],
+            _ => Vec::new(),
+        },
+        ..Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Request body not sent as JSON",
+            format!(
+                "{received}; send the body as JSON with `Content-Type: {accepted}` \
+                 (`; charset=utf-8` may follow)"
+            ),
+        )
     }
 }
 

@@ -91,3 +91,32 @@ impl Redis {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+
+    #[tokio::test]
+    async fn rediss_urls_connect_with_tls() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let first_bytes = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut start = [0u8; 3];
+            stream.read_exact(&mut start).await.unwrap();
+            start
+        });
+        let config = RedisConfig {
+            timeout: Duration::from_millis(500),
+            ..RedisConfig::default()
+        };
+        let redis = Redis::new(&config, &format!("rediss://localhost:{port}/0"))
+            .unwrap_or_else(|e| panic!("rediss:// refused: {e}"));
+        // No TLS server answers, so the call fails; what matters is what was sent.
+        let failed = redis.command::<String>(redis::cmd("PING")).await;
+        assert!(failed.is_err());
+        // A TLS handshake record (0x16), TLS 1.x (0x03 ..).
+        assert_eq!(&first_bytes.await.unwrap()[..2], &[0x16, 0x03]);
+    }
+}

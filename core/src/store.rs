@@ -5,9 +5,11 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 use crate::config::StorageConfig;
+
+mod private_files;
 
 /// Which database the store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,8 +77,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
 }
 
-/// Schema versions, applied in order. Each statement is idempotent so two instances
-/// starting together on one PostgreSQL cannot break each other.
+/// Schema versions, applied in order under the migration lock (see `Store::migrate`).
+/// Each statement is idempotent too.
 const MIGRATIONS: &[(i64, &[&str])] = &[
     (
         1,
@@ -229,13 +231,12 @@ impl Store {
         let (url, dialect) = match &config.url {
             Some(url) => (url.clone(), Dialect::Postgres),
             None => {
-                std::fs::create_dir_all(&config.data_dir).map_err(|source| {
+                let file = private_files::prepare(&config.data_dir).map_err(|source| {
                     StoreError::DataDir {
                         dir: config.data_dir.display().to_string(),
                         source,
                     }
                 })?;
-                let file = config.data_dir.join("lienthong.db");
                 (
                     format!("sqlite://{}?mode=rwc", file.display()),
                     Dialect::Sqlite,
@@ -274,43 +275,73 @@ impl Store {
         self.dialect
     }
 
+    /// Applies the migrations not applied yet, on one connection. On PostgreSQL that
+    /// connection holds an advisory lock for the whole run, so instances starting together
+    /// migrate one after the other (PostgreSQL's `IF NOT EXISTS` is not safe against a
+    /// concurrent `CREATE`). SQLite needs none: one instance owns its data directory and
+    /// the database's write lock serialises writers.
     async fn migrate(&self) -> Result<(), sqlx::Error> {
-        self.pool
-            .execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-            )
-            .await?;
-        for (version, statements) in MIGRATIONS {
-            let applied: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                    .bind(*version)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            if applied.is_some() {
-                continue;
-            }
-            let mut tx = self.pool.begin().await?;
-            for statement in *statements {
-                tx.execute(*statement).await?;
-            }
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)
-                 ON CONFLICT (version) DO NOTHING",
-            )
-            .bind(*version)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
+        let mut connection = self.pool.acquire().await?;
+        if self.dialect == Dialect::Postgres {
+            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_lock($1)) AS lock")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *connection)
+                .await?;
         }
-        Ok(())
+        let applied = apply_migrations(&mut connection).await;
+        if self.dialect == Dialect::Postgres {
+            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *connection)
+                .await;
+            if unlocked.is_err() {
+                // Closing the session releases the lock.
+                drop(connection.detach());
+            }
+        }
+        applied
     }
 
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Key of the PostgreSQL advisory lock held while migrating ("lienthon" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6c69_656e_7468_6f6e;
+
+async fn apply_migrations(connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    connection
+        .execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .await?;
+    for (version, statements) in MIGRATIONS {
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(&mut *connection)
+                .await?;
+        if applied.is_some() {
+            continue;
+        }
+        let mut tx = connection.begin().await?;
+        for statement in *statements {
+            tx.execute(*statement).await?;
+        }
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)
+                 ON CONFLICT (version) DO NOTHING",
+        )
+        .bind(*version)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 /// Milliseconds since the Unix epoch, the time unit of every stored timestamp.

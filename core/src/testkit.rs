@@ -116,12 +116,14 @@ impl TestRequest {
         self
     }
 
-    /// Runs the adapter's validation on this request.
+    /// Runs the core's query rule ([`Operation::query`]) and the adapter's validation on
+    /// this request.
     pub fn validate(
         &self,
         adapter: &dyn Adapter,
         op: &Operation,
     ) -> Result<crate::adapter::Input, InvalidInput> {
+        crate::query::check(&self.query, op.query)?;
         adapter.validate(
             op,
             &UnifiedRequest {

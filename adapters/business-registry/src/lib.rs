@@ -42,6 +42,7 @@ static OPERATIONS: [Operation; 1] = [Operation {
     id: "getEnterprise",
     method: Method::GET,
     path: "/v1/enterprises/{enterprise_code}",
+    query: &[],
     idempotent: true,
     timeout: Duration::from_secs(10),
     cache: Some(CachePolicy::fresh_for(Duration::from_secs(60 * 60))),

@@ -2,13 +2,14 @@
 
 use std::ops::RangeInclusive;
 
-use lienthong_core::adapter::{InvalidInput, QueryMisuse, UnifiedRequest};
+use lienthong_core::adapter::{InvalidInput, UnifiedRequest};
 use lienthong_core::text;
 
 use crate::model::{DocumentQuery, SearchQuery};
 
 /// Query parameters of `searchLegalDocuments`, in documented order.
-const SEARCH_PARAMETERS: [&str; 7] = ["q", "type", "issuer", "from", "to", "page", "page_size"];
+pub(crate) const SEARCH_PARAMETERS: [&str; 7] =
+    ["q", "type", "issuer", "from", "to", "page", "page_size"];
 /// Longest search phrase, in characters.
 const MAX_PHRASE_CHARS: usize = 200;
 /// Longest type or issuer name, in characters.
@@ -22,10 +23,10 @@ pub(crate) const MAX_ID_DIGITS: usize = 20;
 /// Name of the path parameter and input field holding the document id.
 const ID_FIELD: &str = "id";
 
-/// Checks the query of a search. Empty values count as absent.
+/// Checks the query of a search (the core has refused unknown, repeated and empty
+/// parameters).
 pub(crate) fn search(request: &UnifiedRequest<'_>) -> Result<SearchQuery, InvalidInput> {
     let mut invalid = InvalidInput::default();
-    check_names(request, &SEARCH_PARAMETERS, &mut invalid);
     let q = phrase(request, "q", MAX_PHRASE_CHARS, &mut invalid);
     let kind = phrase(request, "type", MAX_NAME_CHARS, &mut invalid);
     let issuer = phrase(request, "issuer", MAX_NAME_CHARS, &mut invalid);
@@ -61,7 +62,6 @@ pub(crate) fn search(request: &UnifiedRequest<'_>) -> Result<SearchQuery, Invali
 /// Checks the id of a document request (its path parameter; no query is accepted).
 pub(crate) fn document(request: &UnifiedRequest<'_>) -> Result<DocumentQuery, InvalidInput> {
     let mut invalid = InvalidInput::default();
-    check_names(request, &[], &mut invalid);
     let id = request.param(ID_FIELD).map(str::trim).unwrap_or_default();
     if id.is_empty() {
         invalid.push(
@@ -77,24 +77,6 @@ pub(crate) fn document(request: &UnifiedRequest<'_>) -> Result<DocumentQuery, In
     invalid.into_result(|| DocumentQuery { id: id.to_owned() })
 }
 
-/// Refuses query parameters not in `accepted`, and parameters given more than once.
-fn check_names(request: &UnifiedRequest<'_>, accepted: &[&str], invalid: &mut InvalidInput) {
-    let allowed = if accepted.is_empty() {
-        "this operation takes no query parameters".to_owned()
-    } else {
-        format!("accepted parameters are {}", accepted.join(", "))
-    };
-    for (name, misuse) in request.misused_query(accepted) {
-        let detail = match misuse {
-            QueryMisuse::NotAccepted => format!("is not a parameter here; {allowed}"),
-            QueryMisuse::Repeated { times } => {
-                format!("is given {times} times; give it at most once")
-            }
-        };
-        invalid.push(name, detail);
-    }
-}
-
 /// A free-text parameter: NFC, trimmed, inner white space folded, at most `max` characters.
 fn phrase(
     request: &UnifiedRequest<'_>,
@@ -103,9 +85,6 @@ fn phrase(
     invalid: &mut InvalidInput,
 ) -> Option<String> {
     let value = text::clean(request.query(name)?);
-    if value.is_empty() {
-        return None;
-    }
     if value.chars().any(char::is_control) {
         invalid.push(name, "must not contain control characters");
         return None;

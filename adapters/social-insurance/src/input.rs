@@ -3,15 +3,13 @@
 //! the value (it identifies a person).
 
 use chrono::{Datelike, FixedOffset, NaiveDate, Utc};
-use lienthong_core::adapter::{InvalidInput, QueryMisuse, UnifiedRequest};
+use lienthong_core::adapter::{InvalidInput, UnifiedRequest};
 use lienthong_core::text;
 
 use crate::birth::BirthDate;
 use crate::model::ParticipantQuery;
 use crate::{BIRTH_FIELD, CODE_FIELD, NAME_FIELD};
 
-/// Query parameters the operation accepts.
-const QUERY_FIELDS: [&str; 2] = [NAME_FIELD, BIRTH_FIELD];
 /// Longest full name accepted, in characters.
 const MAX_NAME_CHARS: usize = 100;
 /// Earliest year of birth accepted.
@@ -29,7 +27,6 @@ const BIRTH_RULE: &str = "must be a calendar date YYYY-MM-DD (e.g. 1985-05-12), 
 /// Checks and normalises the input, collecting every bad field.
 pub(crate) fn validate(request: &UnifiedRequest<'_>) -> Result<ParticipantQuery, InvalidInput> {
     let mut invalid = InvalidInput::default();
-    check_query_names(request, &mut invalid);
     let insurance_code = field(&mut invalid, CODE_FIELD, request.param(CODE_FIELD), code);
     let full_name = field(
         &mut invalid,
@@ -71,20 +68,6 @@ fn required(name: &str) -> String {
         _ => BIRTH_RULE,
     };
     format!("is required; it {what}")
-}
-
-/// Unknown query parameters and repeated ones are refused by name.
-fn check_query_names(request: &UnifiedRequest<'_>, invalid: &mut InvalidInput) {
-    for (name, misuse) in request.misused_query(&QUERY_FIELDS) {
-        let detail = match misuse {
-            QueryMisuse::NotAccepted => format!(
-                "is not a parameter of this operation; the accepted query parameters are {}",
-                QUERY_FIELDS.join(" and ")
-            ),
-            QueryMisuse::Repeated { .. } => "is given more than once; give it once".to_owned(),
-        };
-        invalid.push(name, detail);
-    }
 }
 
 /// `^\d{10}$` after trimming.

@@ -59,6 +59,7 @@ static OPERATIONS: [Operation; 1] = [Operation {
     id: "getInsuranceParticipant",
     method: Method::GET,
     path: "/v1/insurance/participants/{insurance_code}",
+    query: &[NAME_FIELD, BIRTH_FIELD],
     idempotent: true,
     timeout: Duration::from_secs(10),
     cache: Some(CachePolicy::fresh_for(Duration::from_secs(10 * 60))),

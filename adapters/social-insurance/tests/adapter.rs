@@ -216,12 +216,9 @@ fn missing_fields_are_each_required() {
 
 #[test]
 fn every_bad_field_is_named_at_once() {
-    let errors = refused(&request("123", "B1nh", "1985-13-01").with_query("dob", "x"));
+    let errors = refused(&request("123", "B1nh", "1985-13-01"));
     let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
-    assert_eq!(
-        fields,
-        ["dob", "insurance_code", "full_name", "date_of_birth"]
-    );
+    assert_eq!(fields, ["insurance_code", "full_name", "date_of_birth"]);
 }
 
 #[test]
@@ -234,8 +231,7 @@ fn unknown_and_repeated_query_parameters_are_refused_by_name() {
             .with_query("ngay_sinh", "1")
             .with_query("name", "y"),
     );
-    let expected = "is not a parameter of this operation; the accepted query parameters are \
-                    full_name and date_of_birth";
+    let expected = "is not a parameter here; accepted parameters are full_name, date_of_birth";
     assert_eq!(
         errors,
         [
@@ -248,7 +244,7 @@ fn unknown_and_repeated_query_parameters_are_refused_by_name() {
         repeated,
         [(
             "full_name".to_owned(),
-            "is given more than once; give it once".to_owned()
+            "is given 2 times; give it at most once".to_owned()
         )]
     );
 }

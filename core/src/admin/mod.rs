@@ -1,7 +1,8 @@
 //! The admin listener (separate port, loopback by default; a bearer token when bound
 //! elsewhere): health and readiness, maintenance mode, configuration reload, metrics, the
 //! state of each partner's traffic policies, the cache (usage, purge), the audit log and
-//! retiring applications.
+//! retiring applications. `/healthz` and `/readyz` need no token; when one is configured,
+//! `/readyz` without it says only `ready` or `not_ready`.
 
 mod applications;
 mod purge;
@@ -77,6 +78,14 @@ impl Admin {
                 } else {
                     StatusCode::SERVICE_UNAVAILABLE
                 };
+                // Partner addresses and errors only for the operator; a load balancer
+                // needs the status alone.
+                if self.token.is_some() && self.authorize(&request).is_err() {
+                    return Ok(respond::json(
+                        status,
+                        &json!({ "status": readiness.status }),
+                    ));
+                }
                 Ok(respond::json(status, &readiness))
             }
             (Method::GET, "/admin/partners") => Ok(partners(&gateway).await),
@@ -252,6 +261,8 @@ async fn metrics(gateway: &Gateway) -> Response<Body> {
         cache_evictions: c.evictions.load(Ordering::Relaxed),
         cache_bytes: bytes,
         cache_entries: entries,
+        cache_flights: cache.flights() as u64,
+        cache_shared_refused: c.shared_refused.load(Ordering::Relaxed),
         outbox_depth: depth,
         outbox_oldest_seconds: oldest.map_or(0, |t| (now_ms() - t).max(0) / 1000),
         audit_queue: audit.queued.load(Ordering::Relaxed),

@@ -6,11 +6,11 @@ use hyper::body::Incoming;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::adapter::UnifiedRequest;
-use crate::cache;
+use crate::adapter::{InvalidInput, UnifiedRequest};
 use crate::gateway::Gateway;
 use crate::pipeline::Body;
 use crate::problem::Problem;
+use crate::query;
 use crate::respond;
 use crate::route::Target;
 
@@ -96,26 +96,27 @@ fn key_of(gateway: &Gateway, url: &str) -> Result<String, Box<Problem>> {
     let (partner, policy) = gateway
         .operation(partner, operation)
         .ok_or_else(|| bad_purge(format!("`{url}` is not a cacheable operation")))?;
-    let query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-        .into_owned()
-        .collect();
     let op = policy.operation;
-    let request = UnifiedRequest {
-        params: &matched.params,
-        query: &query,
-        body: &[],
-    };
-    let input = partner.adapter.validate(op, &request).map_err(|invalid| {
+    let invalid_input = |invalid: InvalidInput| {
         let fields: Vec<String> = invalid
             .errors
             .iter()
             .map(|e| format!("{}: {}", e.field, e.detail))
             .collect();
         bad_purge(format!("`{url}` has invalid input: {}", fields.join("; ")))
-    })?;
-    Ok(cache::key(
-        partner.name,
-        op.id,
-        &partner.adapter.cache_key(op, &input),
-    ))
+    };
+    let query = query::read(uri.query(), op.query).map_err(invalid_input)?;
+    let request = UnifiedRequest {
+        params: &matched.params,
+        query: &query,
+        body: &[],
+    };
+    let input = partner
+        .adapter
+        .validate(op, &request)
+        .map_err(invalid_input)?;
+    Ok(gateway
+        .shared
+        .cache
+        .key(partner.name, op.id, &partner.adapter.cache_key(op, &input)))
 }

@@ -1,32 +1,38 @@
 //! Stage: cache. Answers of cacheable operations are kept in memory (moka, bounded by
-//! bytes), keyed by operation and a digest of the normalised input — never the input
-//! itself, which may identify a person. Access rights are checked before the cache, on
-//! every request.
+//! bytes), keyed by operation and a keyed digest of the normalised input (see
+//! [`secret`]) — never the input itself, which may identify a person. Access rights are
+//! checked before the cache, on every request.
 //!
-//! - Concurrent misses for one key make one partner call (single-flight).
+//! - Concurrent misses for one key make one partner call (single-flight), run under the
+//!   operation's deadline and detached from the callers; each caller waits under its own.
 //! - A found answer is fresh for its TTL; after that it may still be served, marked
 //!   `stale`, while the partner fails, throttles or its breaker is open, up to `max_stale`.
 //! - "Not found" is remembered for a short TTL; "not shareable" and errors never are.
-//! - Optionally, answers are shared with other instances through Redis (same keys).
+//! - Optionally, answers are shared with other instances through Redis (same keys),
+//!   sealed with a MAC; an entry whose seal fails is counted and ignored.
 
 mod flight;
+mod secret;
 mod shared;
+mod tiers;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::HeaderValue;
-use moka::Expiry;
-use moka::future::Cache as Moka;
-use sha2::{Digest, Sha256};
+use tokio::time::Instant;
 
 use crate::adapter::CachePolicy;
 use crate::call::CallError;
+use crate::redis::Redis;
 use crate::store::now_ms;
-use flight::Flights;
-pub(crate) use shared::SharedTier;
+use crate::upstream::UpstreamError;
+use flight::{Abandoned, Flights};
+pub(crate) use secret::CacheSecret;
+use shared::SharedTier;
+use tiers::Tiers;
 
 /// How an answer relates to the cache (`X-Cache`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,27 +82,7 @@ pub(crate) struct Entry {
 
 impl Entry {
     fn age(&self, now: i64) -> Duration {
-        Duration::from_millis((now - self.stored_at).max(0) as u64)
-    }
-}
-
-struct UntilStale;
-
-impl Expiry<String, Arc<Entry>> for UntilStale {
-    fn expire_after_create(&self, _: &String, entry: &Arc<Entry>, _: Instant) -> Option<Duration> {
-        Some(Duration::from_millis(
-            (entry.stale_until - now_ms()).max(0) as u64
-        ))
-    }
-
-    fn expire_after_update(
-        &self,
-        key: &String,
-        entry: &Arc<Entry>,
-        at: Instant,
-        _: Option<Duration>,
-    ) -> Option<Duration> {
-        self.expire_after_create(key, entry, at)
+        Duration::from_millis(now.saturating_sub(self.stored_at).max(0) as u64)
     }
 }
 
@@ -115,72 +101,65 @@ pub(crate) struct CacheCounters {
     pub(crate) stale: AtomicU64,
     pub(crate) bypasses: AtomicU64,
     pub(crate) evictions: Arc<AtomicU64>,
+    /// Shared-tier entries ignored because their seal failed.
+    pub(crate) shared_refused: Arc<AtomicU64>,
 }
 
 /// The answer cache of one bus instance.
 pub(crate) struct Cache {
-    entries: Moka<String, Arc<Entry>>,
+    secret: Arc<CacheSecret>,
+    tiers: Tiers,
     flights: Flights<Result<Cached, CallError>>,
-    shared: Option<SharedTier>,
     pub(crate) counters: CacheCounters,
 }
 
-/// The cache key of an operation's input: partner, operation and a digest of the
-/// adapter's key, so no identifier appears in keys.
-pub(crate) fn key(partner: &str, operation: &str, adapter_key: &str) -> String {
-    format!(
-        "{partner}:{operation}:{}",
-        hex::encode(Sha256::digest(adapter_key.as_bytes()))
-    )
-}
-
 impl Cache {
-    pub(crate) fn new(max_bytes: u64, shared: Option<SharedTier>) -> Self {
+    /// A cache of at most `max_bytes` in memory, keyed under `secret`, sharing answers
+    /// through `shared` when given.
+    pub(crate) fn new(max_bytes: u64, secret: CacheSecret, shared: Option<Redis>) -> Self {
         let counters = CacheCounters::default();
-        let evictions = counters.evictions.clone();
-        let entries = Moka::builder()
-            .max_capacity(max_bytes)
-            .weigher(|key: &String, entry: &Arc<Entry>| {
-                let size = match &entry.answer {
-                    Cached::Found { body, .. } => body.len(),
-                    Cached::NotFound { detail } => detail.len(),
-                };
-                u32::try_from(key.len() + size + 96).unwrap_or(u32::MAX)
-            })
-            .expire_after(UntilStale)
-            .support_invalidation_closures()
-            .eviction_listener(move |_, _, cause| {
-                if cause.was_evicted() {
-                    evictions.fetch_add(1, Ordering::Relaxed);
-                }
-            })
-            .build();
+        let secret = Arc::new(secret);
+        let shared = shared
+            .map(|redis| SharedTier::new(redis, secret.clone(), counters.shared_refused.clone()));
         Self {
-            entries,
+            tiers: Tiers::new(max_bytes, shared, counters.evictions.clone()),
+            secret,
             flights: Flights::new(),
-            shared,
             counters,
         }
     }
 
-    /// Serves `key`: a fresh entry, else one `fetch` shared by concurrent callers (stored
-    /// when it succeeds), else — if `fetch` failed — a stale entry within its window.
-    /// `bypass` skips reading (the answer is still stored).
+    /// The cache key of an operation's input: partner, operation and the keyed digest of
+    /// the adapter's key, so no identifier appears in keys or can be found from them.
+    pub(crate) fn key(&self, partner: &str, operation: &str, adapter_key: &str) -> String {
+        format!(
+            "{partner}:{operation}:{}",
+            self.secret.key_digest(adapter_key)
+        )
+    }
+
+    /// Serves `key`: a fresh entry, else the answer of one `fetch` shared by concurrent
+    /// callers (stored when it succeeds), else — if it failed — a stale entry within its
+    /// window. `fetch` runs in a task of its own and must carry its own deadline; this
+    /// caller waits for it until `wait_until` (then 504 for this caller alone). `bypass`
+    /// skips reading (the answer is still stored).
     pub(crate) async fn serve<F, Fut>(
         &self,
         key: &str,
         policy: CachePolicy,
         bypass: bool,
+        wait_until: Instant,
         fetch: F,
     ) -> Served
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Cached, CallError>>,
+        Fut: Future<Output = Result<Cached, CallError>> + Send + 'static,
     {
+        let waited_from = Instant::now();
         let now = now_ms();
         let existing = match bypass {
             true => None,
-            false => self.lookup(key).await,
+            false => self.tiers.lookup(key).await,
         };
         if let Some(entry) = &existing
             && now < entry.fresh_until
@@ -192,16 +171,27 @@ impl Cache {
                 age: Some(entry.age(now)),
             };
         }
-        let answer = self
-            .flights
-            .run(key, || async {
-                let answer = fetch().await;
+        let tiers = self.tiers.clone();
+        let owned_key = key.to_owned();
+        let shared_call = || {
+            let fetching = fetch();
+            async move {
+                let answer = fetching.await;
                 if let Ok(cached) = &answer {
-                    self.store(key, cached, policy).await;
+                    tiers.store(&owned_key, cached, policy).await;
                 }
                 answer
-            })
-            .await;
+            }
+        };
+        let answer = match self.flights.run(key, wait_until, shared_call).await {
+            Ok(answer) => answer,
+            Err(Abandoned::Expired) => Err(CallError::Upstream(UpstreamError::Timeout(
+                wait_until.saturating_duration_since(waited_from),
+            ))),
+            Err(Abandoned::Lost) => Err(CallError::Internal(
+                "the shared partner call stopped without an answer".into(),
+            )),
+        };
         let status = if bypass {
             CacheStatus::Bypass
         } else {
@@ -211,7 +201,7 @@ impl Cache {
             Err(error) if error.may_serve_stale() => {
                 let stale = match existing {
                     Some(entry) => Some(entry),
-                    None => self.lookup(key).await,
+                    None => self.tiers.lookup(key).await,
                 };
                 let now = now_ms();
                 match stale {
@@ -247,40 +237,10 @@ impl Cache {
         }
     }
 
-    async fn lookup(&self, key: &str) -> Option<Arc<Entry>> {
-        if let Some(entry) = self.entries.get(key).await {
-            return Some(entry);
-        }
-        let entry = Arc::new(self.shared.as_ref()?.get(key).await?);
-        self.entries.insert(key.to_owned(), entry.clone()).await;
-        Some(entry)
-    }
-
-    async fn store(&self, key: &str, answer: &Cached, policy: CachePolicy) {
-        let now = now_ms();
-        let (fresh, stale) = match answer {
-            Cached::Found { .. } => (policy.ttl, policy.ttl + policy.max_stale),
-            Cached::NotFound { .. } => (policy.negative_ttl, policy.negative_ttl),
-        };
-        if fresh.is_zero() {
-            return;
-        }
-        let entry = Entry {
-            answer: answer.clone(),
-            stored_at: now,
-            fresh_until: now + fresh.as_millis() as i64,
-            stale_until: now + stale.as_millis() as i64,
-        };
-        if let Some(shared) = &self.shared {
-            shared.put(key, &entry).await;
-        }
-        self.entries.insert(key.to_owned(), Arc::new(entry)).await;
-    }
-
     /// Forgets one key.
     pub(crate) async fn purge_key(&self, key: &str) {
-        self.entries.invalidate(key).await;
-        if let Some(shared) = &self.shared {
+        self.tiers.entries.invalidate(key).await;
+        if let Some(shared) = &self.tiers.shared {
             shared.delete_prefix(key).await;
         }
     }
@@ -289,20 +249,29 @@ impl Cache {
     pub(crate) async fn purge_prefix(&self, prefix: &str) {
         let owned = prefix.to_owned();
         if let Err(error) = self
+            .tiers
             .entries
             .invalidate_entries_if(move |key, _| key.starts_with(&owned))
         {
             tracing::warn!(%error, "cache purge by prefix failed");
         }
-        if let Some(shared) = &self.shared {
+        if let Some(shared) = &self.tiers.shared {
             shared.delete_prefix(prefix).await;
         }
     }
 
     /// Entries and bytes held in memory.
     pub(crate) async fn usage(&self) -> (u64, u64) {
-        self.entries.run_pending_tasks().await;
-        (self.entries.entry_count(), self.entries.weighted_size())
+        self.tiers.entries.run_pending_tasks().await;
+        (
+            self.tiers.entries.entry_count(),
+            self.tiers.entries.weighted_size(),
+        )
+    }
+
+    /// Keys with a shared partner call someone waits for.
+    pub(crate) fn flights(&self) -> usize {
+        self.flights.len()
     }
 }
 
@@ -323,6 +292,10 @@ mod tests {
         CallError::Partner(PartnerFailure::new(FailureKind::Fault, "down"))
     }
 
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(5)
+    }
+
     fn policy(ttl_ms: u64, stale_ms: u64) -> CachePolicy {
         CachePolicy {
             ttl: Duration::from_millis(ttl_ms),
@@ -333,30 +306,34 @@ mod tests {
 
     #[tokio::test]
     async fn hit_after_miss_then_stale_on_failure_then_error() {
-        let cache = Cache::new(1 << 20, None);
+        let cache = Cache::new(1 << 20, CacheSecret::random(), None);
         let p = policy(50, 1500);
         let first = cache
-            .serve("k", p, false, || async { Ok(found("a")) })
+            .serve("k", p, false, soon(), || async { Ok(found("a")) })
             .await;
         assert_eq!(
             (first.status, first.answer.unwrap()),
             (CacheStatus::Miss, found("a"))
         );
         let second = cache
-            .serve("k", p, false, || async { Ok(found("b")) })
+            .serve("k", p, false, soon(), || async { Ok(found("b")) })
             .await;
         assert_eq!(
             (second.status, second.answer.unwrap()),
             (CacheStatus::Hit, found("a"))
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let stale = cache.serve("k", p, false, || async { Err(fault()) }).await;
+        let stale = cache
+            .serve("k", p, false, soon(), || async { Err(fault()) })
+            .await;
         assert_eq!(
             (stale.status, stale.answer.unwrap()),
             (CacheStatus::Stale, found("a"))
         );
         tokio::time::sleep(Duration::from_millis(1600)).await;
-        let gone = cache.serve("k", p, false, || async { Err(fault()) }).await;
+        let gone = cache
+            .serve("k", p, false, soon(), || async { Err(fault()) })
+            .await;
         assert_eq!(
             (gone.status, gone.answer.unwrap_err()),
             (CacheStatus::Miss, fault())
@@ -365,21 +342,23 @@ mod tests {
 
     #[tokio::test]
     async fn not_found_is_remembered_but_not_shareable_is_not() {
-        let cache = Cache::new(1 << 20, None);
+        let cache = Cache::new(1 << 20, CacheSecret::random(), None);
         let p = policy(10_000, 0);
-        let calls = AtomicUsize::new(0);
+        let calls = Arc::new(AtomicUsize::new(0));
         for _ in 0..3 {
+            let counted = calls.clone();
             cache
-                .serve("nf", p, false, || async {
-                    calls.fetch_add(1, Ordering::SeqCst);
+                .serve("nf", p, false, soon(), || async move {
+                    counted.fetch_add(1, Ordering::SeqCst);
                     Ok(Cached::NotFound {
                         detail: "no".into(),
                     })
                 })
                 .await;
+            let counted = calls.clone();
             cache
-                .serve("ns", p, false, || async {
-                    calls.fetch_add(1, Ordering::SeqCst);
+                .serve("ns", p, false, soon(), || async move {
+                    counted.fetch_add(1, Ordering::SeqCst);
                     Err(CallError::NotShareable("no".into()))
                 })
                 .await;
@@ -389,13 +368,13 @@ mod tests {
 
     #[tokio::test]
     async fn bypass_refetches_and_purge_forgets() {
-        let cache = Cache::new(1 << 20, None);
+        let cache = Cache::new(1 << 20, CacheSecret::random(), None);
         let p = policy(10_000, 0);
         cache
-            .serve("a:op:1", p, false, || async { Ok(found("1")) })
+            .serve("a:op:1", p, false, soon(), || async { Ok(found("1")) })
             .await;
         let bypass = cache
-            .serve("a:op:1", p, true, || async { Ok(found("2")) })
+            .serve("a:op:1", p, true, soon(), || async { Ok(found("2")) })
             .await;
         assert_eq!(
             (bypass.status, bypass.answer.unwrap()),
@@ -403,7 +382,7 @@ mod tests {
         );
         assert_eq!(
             cache
-                .serve("a:op:1", p, false, || async { Ok(found("3")) })
+                .serve("a:op:1", p, false, soon(), || async { Ok(found("3")) })
                 .await
                 .answer
                 .unwrap(),
@@ -412,7 +391,7 @@ mod tests {
         cache.purge_prefix("a:op:").await;
         assert_eq!(
             cache
-                .serve("a:op:1", p, false, || async { Ok(found("4")) })
+                .serve("a:op:1", p, false, soon(), || async { Ok(found("4")) })
                 .await
                 .answer
                 .unwrap(),
@@ -424,18 +403,15 @@ mod tests {
 
     #[tokio::test]
     async fn memory_is_bounded_by_bytes() {
-        let cache = Cache::new(64 * 1024, None);
+        let cache = Cache::new(64 * 1024, CacheSecret::random(), None);
         let p = policy(60_000, 0);
         let body = "x".repeat(4096);
         for i in 0..100 {
             let body = body.clone();
             cache
-                .serve(
-                    &format!("k{i}"),
-                    p,
-                    false,
-                    || async move { Ok(found(&body)) },
-                )
+                .serve(&format!("k{i}"), p, false, soon(), || async move {
+                    Ok(found(&body))
+                })
                 .await;
         }
         let (entries, bytes) = cache.usage().await;

@@ -1,6 +1,11 @@
 //! The optional shared cache tier in Redis: the same keys, so an answer one instance
 //! fetched serves the others. Every call is bounded by the Redis timeout; a failing Redis
-//! only costs the shared tier, never an answer.
+//! only costs the shared tier, never an answer. Entries are sealed with a MAC under the
+//! cache secret; one whose seal fails (written by someone without the secret) is
+//! counted, logged without its content and treated as absent.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -8,7 +13,7 @@ use bytes::Bytes;
 use http::HeaderValue;
 use serde::{Deserialize, Serialize};
 
-use super::{Cached, Entry};
+use super::{CacheSecret, Cached, Entry};
 use crate::redis::Redis;
 use crate::store::now_ms;
 
@@ -24,13 +29,21 @@ struct Stored {
 }
 
 /// Answers shared through Redis.
+#[derive(Clone)]
 pub(crate) struct SharedTier {
     redis: Redis,
+    secret: Arc<CacheSecret>,
+    refused: Arc<AtomicU64>,
 }
 
 impl SharedTier {
-    pub(crate) fn new(redis: Redis) -> Self {
-        Self { redis }
+    /// The tier in `redis`, sealing under `secret`, counting refused entries in `refused`.
+    pub(crate) fn new(redis: Redis, secret: Arc<CacheSecret>, refused: Arc<AtomicU64>) -> Self {
+        Self {
+            redis,
+            secret,
+            refused,
+        }
     }
 
     fn redis_key(&self, key: &str) -> String {
@@ -39,9 +52,15 @@ impl SharedTier {
 
     pub(crate) async fn get(&self, key: &str) -> Option<Entry> {
         let mut command = redis::cmd("GET");
-        command.arg(self.redis_key(key));
-        let text: Option<String> = self.redis.command(command).await.ok()?;
-        let stored: Stored = serde_json::from_str(&text?).ok()?;
+        let key = self.redis_key(key);
+        command.arg(&key);
+        let text: String = self.redis.command::<Option<String>>(command).await.ok()??;
+        let Some(payload) = self.secret.open(&key, &text) else {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!("shared cache tier: an entry failed its seal check and was ignored");
+            return None;
+        };
+        let stored: Stored = serde_json::from_str(payload).ok()?;
         let answer = match (stored.found, stored.not_found) {
             (Some(body), _) => Cached::Found {
                 body: Bytes::from(STANDARD.decode(body).ok()?),
@@ -81,13 +100,11 @@ impl SharedTier {
         let Ok(text) = serde_json::to_string(&stored) else {
             return;
         };
-        let ttl = (entry.stale_until - now_ms()).max(1);
+        let ttl = entry.stale_until.saturating_sub(now_ms()).max(1);
+        let key = self.redis_key(key);
+        let sealed = self.secret.seal(&key, &text);
         let mut command = redis::cmd("SET");
-        command
-            .arg(self.redis_key(key))
-            .arg(text)
-            .arg("PX")
-            .arg(ttl);
+        command.arg(&key).arg(sealed).arg("PX").arg(ttl);
         if let Err(error) = self.redis.command::<()>(command).await {
             tracing::debug!(%error, "shared cache tier: store skipped");
         }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::adapter::Adapter;
 
 mod applications;
+pub(crate) mod keys;
 mod traffic;
 mod webhooks;
 
@@ -664,6 +665,7 @@ impl Config {
                 }
             }
         }
+        keys::refuse_shared_in_file(&self.clients, issues);
     }
 
     fn validate_partners(&self, issues: &mut Issues, adapters: &[&dyn Adapter]) {

@@ -123,8 +123,15 @@ impl Default for BreakerConfig {
 pub struct CacheConfig {
     /// Memory the cache may use, in bytes (keys and answers).
     pub max_bytes: u64,
-    /// Also keep answers in Redis, shared by every instance (`[redis]` needed).
+    /// Also keep answers in Redis, shared by every instance (`[redis]` needed, and the
+    /// cache secret: `key_env` or `key_file`).
     pub shared: bool,
+    /// Environment variable holding the cache secret (at least 32 bytes, the same on every
+    /// instance): cache keys are keyed digests under it and entries shared through Redis
+    /// carry a MAC under it. Without `key_env` and `key_file`, each process draws its own.
+    pub key_env: Option<String>,
+    /// File holding the cache secret (e.g. a container secret), instead of `key_env`.
+    pub key_file: Option<std::path::PathBuf>,
 }
 
 impl Default for CacheConfig {
@@ -132,6 +139,8 @@ impl Default for CacheConfig {
         Self {
             max_bytes: 64 * 1024 * 1024,
             shared: false,
+            key_env: None,
+            key_file: None,
         }
     }
 }
@@ -247,6 +256,25 @@ pub(super) fn validate_shared(cache: &CacheConfig, redis: &RedisConfig, issues: 
             "set [redis] url, or shared = false",
         );
     }
+    match (&cache.key_env, &cache.key_file) {
+        (None, None) if cache.shared => issues.add(
+            "cache.key_env",
+            "the shared tier needs a secret every instance shares, to key cache entries and authenticate them",
+            "name an environment variable holding at least 32 random bytes, the same on every instance \
+             (e.g. from `openssl rand -hex 32`), or give key_file",
+        ),
+        (Some(_), Some(_)) => issues.add(
+            "cache.key_file",
+            "both key_env and key_file are set",
+            "keep one",
+        ),
+        (Some(name), None) if name.trim().is_empty() => issues.add(
+            "cache.key_env",
+            "is empty",
+            "name the environment variable holding the cache secret",
+        ),
+        _ => {}
+    }
     if let Some(url) = &redis.url
         && !(url.starts_with("redis://") || url.starts_with("rediss://"))
     {
@@ -268,6 +296,31 @@ pub(super) fn validate_shared(cache: &CacheConfig, redis: &RedisConfig, issues: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_cache_needs_one_secret_source() {
+        let redis = RedisConfig {
+            url: Some("rediss://redis.example:6380/0".into()),
+            ..RedisConfig::default()
+        };
+        let keys = |cache: &CacheConfig| {
+            let mut issues = Issues::default();
+            validate_shared(cache, &redis, &mut issues);
+            issues
+                .finish("bus.toml")
+                .err()
+                .map(|e| e.issues.into_iter().map(|i| i.key).collect::<Vec<_>>())
+        };
+        let mut cache = CacheConfig {
+            shared: true,
+            ..CacheConfig::default()
+        };
+        assert_eq!(keys(&cache), Some(vec!["cache.key_env".to_owned()]));
+        cache.key_env = Some("LIENTHONG_CACHE_KEY".into());
+        assert_eq!(keys(&cache), None);
+        cache.key_file = Some("/run/secrets/cache".into());
+        assert_eq!(keys(&cache), Some(vec!["cache.key_file".to_owned()]));
+    }
 
     #[test]
     fn rates_parse_and_print() {
