@@ -15,7 +15,27 @@ use quick_xml::reader::Reader;
 /// The namespace bound to the `xml` prefix by definition.
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
-/// Bounds applied while parsing.
+/// Every bound of the reader, applied while parsing. A document beyond any of them is
+/// refused with the [`XmlError`] that names the bound; none of them is ever silently
+/// truncated.
+///
+/// | bound | default | refused with |
+/// |---|---|---|
+/// | [`max_bytes`](Self::max_bytes): document size | 4 MiB (unbounded for [`Limits::partner_answer`]) | [`XmlError::TooLarge`] |
+/// | [`max_depth`](Self::max_depth): element nesting | 64 | [`XmlError::TooDeep`] |
+/// | [`max_elements`](Self::max_elements): elements in the document | 100,000 | [`XmlError::TooManyElements`] |
+/// | [`max_attributes_per_element`](Self::max_attributes_per_element): attributes (namespace declarations included) on one element | 64 | [`XmlError::TooManyAttributes`] |
+/// | [`max_namespace_declarations_per_element`](Self::max_namespace_declarations_per_element) | 32 | [`XmlError::Namespaces`] |
+/// | [`max_namespaces_in_scope`](Self::max_namespaces_in_scope): declarations visible at one element | 128 | [`XmlError::Namespaces`] |
+/// | [`max_namespace_declarations`](Self::max_namespace_declarations): declarations in the document | 10,000 | [`XmlError::Namespaces`] |
+///
+/// Always refused, whatever the limits: document type declarations (and with them every
+/// entity declaration, so no entity expansion and no external entity), entities other than
+/// the five predefined ones, text that is not UTF-8, duplicate attributes.
+///
+/// Namespace scopes are a parent-linked list: a declaration adds one node shared by every
+/// element below it, so memory is linear in the input and a name lookup visits at most
+/// `max_namespaces_in_scope` nodes.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Largest document accepted, in bytes.
@@ -24,6 +44,14 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most elements accepted in one document.
     pub max_elements: usize,
+    /// Most attributes on one element, namespace declarations included.
+    pub max_attributes_per_element: usize,
+    /// Most namespace declarations on one element.
+    pub max_namespace_declarations_per_element: usize,
+    /// Most namespace declarations in scope at one element (its own and its ancestors').
+    pub max_namespaces_in_scope: usize,
+    /// Most namespace declarations in the whole document.
+    pub max_namespace_declarations: usize,
 }
 
 impl Default for Limits {
@@ -32,6 +60,22 @@ impl Default for Limits {
             max_bytes: 4 * 1024 * 1024,
             max_depth: 64,
             max_elements: 100_000,
+            max_attributes_per_element: 64,
+            max_namespace_declarations_per_element: 32,
+            max_namespaces_in_scope: 128,
+            max_namespace_declarations: 10_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits for a partner's answer: no size bound of the reader's own, since the
+    /// upstream client already bounded the body by the partner's `max_response_bytes`
+    /// (one limit, from configuration); every structural bound at its default.
+    pub fn partner_answer() -> Self {
+        Self {
+            max_bytes: usize::MAX,
+            ..Self::default()
         }
     }
 }
@@ -56,6 +100,17 @@ pub enum XmlError {
     /// Element count exceeds [`Limits::max_elements`].
     #[error("more than {0} elements")]
     TooManyElements(usize),
+    /// An element has more attributes than [`Limits::max_attributes_per_element`].
+    #[error("an element has more than {0} attributes")]
+    TooManyAttributes(usize),
+    /// Namespace declarations exceed one of the namespace bounds of [`Limits`].
+    #[error("more than {limit} namespace declarations {bound}")]
+    Namespaces {
+        /// The bound exceeded.
+        limit: usize,
+        /// Where: `on one element`, `in scope` or `in the document`.
+        bound: &'static str,
+    },
     /// The bytes are not UTF-8.
     #[error("document is not UTF-8")]
     NotUtf8,
@@ -73,7 +128,19 @@ pub enum XmlError {
     Syntax(String),
 }
 
-type Scope = Arc<Vec<(Box<str>, Arc<str>)>>;
+/// The namespace declarations in scope at an element: its innermost declaration, whose
+/// parents are the outer ones; `None` when nothing is declared.
+type Scope = Option<Arc<Binding>>;
+
+/// One namespace declaration, linked to the declarations in scope where it was made.
+#[derive(Debug)]
+struct Binding {
+    prefix: Box<str>,
+    ns: Arc<str>,
+    parent: Scope,
+    /// Declarations in this chain, this one included.
+    in_scope: usize,
+}
 
 /// One parsed element: resolved name, attributes, direct text and child elements.
 #[derive(Debug, Clone)]
@@ -192,12 +259,20 @@ fn lookup<'s>(scope: &'s Scope, prefix: &str) -> Option<&'s str> {
     if prefix == "xml" {
         return Some(XML_NS);
     }
-    scope
-        .iter()
-        .rev()
-        .find(|(p, _)| &**p == prefix)
-        .map(|(_, ns)| &**ns)
-        .filter(|ns| !ns.is_empty())
+    bound(scope, prefix).map(|ns| &**ns)
+}
+
+/// The namespace `prefix` (`""`: the default namespace) is bound to in `scope`, innermost
+/// declaration first; `None` when undeclared or undeclared again with `xmlns=""`.
+fn bound<'s>(scope: &'s Scope, prefix: &str) -> Option<&'s Arc<str>> {
+    let mut node = scope.as_deref();
+    while let Some(binding) = node {
+        if &*binding.prefix == prefix {
+            return Some(&binding.ns).filter(|ns| !ns.is_empty());
+        }
+        node = binding.parent.as_deref();
+    }
+    None
 }
 
 /// Parses `bytes` into its root element within `limits`.
@@ -218,6 +293,7 @@ struct TreeBuilder {
     stack: Vec<Element>,
     root: Option<Element>,
     elements: usize,
+    namespace_declarations: usize,
 }
 
 impl TreeBuilder {
@@ -227,6 +303,7 @@ impl TreeBuilder {
             stack: Vec::new(),
             root: None,
             elements: 0,
+            namespace_declarations: 0,
         }
     }
 
@@ -280,14 +357,19 @@ impl TreeBuilder {
         if self.root.is_some() {
             return Err(XmlError::Syntax("more than one root element".into()));
         }
-        let parent_scope = self
+        let mut scope = self
             .stack
             .last()
             .map(|p| p.scope.clone())
             .unwrap_or_default();
-        let mut declared: Vec<(Box<str>, Arc<str>)> = Vec::new();
+        let mut declared = 0;
         let mut raw_attributes = Vec::new();
-        for attribute in start.attributes() {
+        for (index, attribute) in start.attributes().enumerate() {
+            if index >= self.limits.max_attributes_per_element {
+                return Err(XmlError::TooManyAttributes(
+                    self.limits.max_attributes_per_element,
+                ));
+            }
             let attribute = attribute.map_err(|e| XmlError::Syntax(e.to_string()))?;
             let value = attribute
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
@@ -298,19 +380,17 @@ impl TreeBuilder {
                     other => XmlError::Syntax(other.to_string()),
                 })?
                 .into_owned();
-            match attribute.key.as_namespace_binding() {
-                Some(PrefixDeclaration::Default) => declared.push(("".into(), value.into())),
-                Some(PrefixDeclaration::Named(p)) => declared.push((p.into(), value.into())),
-                None => raw_attributes.push((attribute.key.into_inner().to_owned(), value)),
-            }
+            let prefix: Box<str> = match attribute.key.as_namespace_binding() {
+                Some(PrefixDeclaration::Default) => "".into(),
+                Some(PrefixDeclaration::Named(p)) => p.into(),
+                None => {
+                    raw_attributes.push((attribute.key.into_inner().to_owned(), value));
+                    continue;
+                }
+            };
+            declared += 1;
+            scope = Some(self.declare(scope, prefix, value.into(), declared)?);
         }
-        let scope = if declared.is_empty() {
-            parent_scope
-        } else {
-            let mut merged = (*parent_scope).clone();
-            merged.extend(declared);
-            Arc::new(merged)
-        };
         let (ns, name) = resolve_name(&scope, start.name(), true)?;
         let mut attributes = Vec::with_capacity(raw_attributes.len());
         for (key, value) in raw_attributes {
@@ -325,6 +405,40 @@ impl TreeBuilder {
             children: Vec::new(),
             scope,
         })
+    }
+
+    /// Adds the declaration of `prefix` (the element's `declared`-th) to `scope`, within
+    /// the namespace bounds.
+    fn declare(
+        &mut self,
+        scope: Scope,
+        prefix: Box<str>,
+        ns: Arc<str>,
+        declared: usize,
+    ) -> Result<Arc<Binding>, XmlError> {
+        let limits = &self.limits;
+        self.namespace_declarations += 1;
+        let in_scope = scope.as_ref().map_or(0, |s| s.in_scope) + 1;
+        let exceeded = [
+            (declared, limits.max_namespace_declarations_per_element, "on one element"),
+            (in_scope, limits.max_namespaces_in_scope, "in scope"),
+            (
+                self.namespace_declarations,
+                limits.max_namespace_declarations,
+                "in the document",
+            ),
+        ]
+        .into_iter()
+        .find(|(count, limit, _)| count > limit);
+        if let Some((_, limit, bound)) = exceeded {
+            return Err(XmlError::Namespaces { limit, bound });
+        }
+        Ok(Arc::new(Binding {
+            prefix,
+            ns,
+            parent: scope,
+            in_scope,
+        }))
     }
 
     fn attach(&mut self, element: Element) -> Result<(), XmlError> {
@@ -359,22 +473,12 @@ fn resolve_name(
             if p == "xml" {
                 Some(Arc::from(XML_NS))
             } else {
-                let found = scope
-                    .iter()
-                    .rev()
-                    .find(|(bound, _)| &**bound == p)
-                    .map(|(_, ns)| ns.clone())
-                    .filter(|ns| !ns.is_empty());
+                let found = bound(scope, p).cloned();
                 Some(found.ok_or_else(|| XmlError::UnboundPrefix(p.to_owned()))?)
             }
         }
         // Unprefixed attributes are in no namespace; unprefixed elements take the default.
-        None if is_element => scope
-            .iter()
-            .rev()
-            .find(|(bound, _)| bound.is_empty())
-            .map(|(_, ns)| ns.clone())
-            .filter(|ns| !ns.is_empty()),
+        None if is_element => bound(scope, "").cloned(),
         None => None,
     };
     Ok((ns, local.into_inner().into()))
@@ -459,6 +563,85 @@ mod tests {
         assert_eq!(b.resolve_qname("t:Busy"), Some((Some("urn:t"), "Busy")));
         assert_eq!(b.resolve_qname("s:X"), Some((Some("urn:s"), "X")));
         assert_eq!(b.resolve_qname("zz:X"), None);
+    }
+
+    /// 3,000 declarations on the root and 2,000 children declaring one each: the 85 KB
+    /// answer that copied whole scopes per element.
+    fn namespace_bomb(root: usize, children: usize) -> String {
+        let mut doc = String::from("<r");
+        for i in 0..root {
+            doc.push_str(&format!(" xmlns:p{i}=\"urn:{i}\""));
+        }
+        doc.push('>');
+        for i in 0..children {
+            doc.push_str(&format!("<c xmlns:q{i}=\"urn:q\"/>"));
+        }
+        doc.push_str("</r>");
+        doc
+    }
+
+    #[test]
+    fn namespace_declarations_are_bounded() {
+        assert_eq!(
+            parse_str(&namespace_bomb(3000, 2000)).unwrap_err(),
+            XmlError::Namespaces {
+                limit: 32,
+                bound: "on one element"
+            }
+        );
+        let nested: String = (0..60).map(|i| format!(r#"<e xmlns:a{i}="urn:a" xmlns:b{i}="urn:b" xmlns:c{i}="urn:c">"#)).collect();
+        assert_eq!(
+            parse_str(&nested).unwrap_err(),
+            XmlError::Namespaces {
+                limit: 128,
+                bound: "in scope"
+            }
+        );
+        let limits = Limits {
+            max_namespace_declarations: 100,
+            ..Limits::default()
+        };
+        assert_eq!(
+            parse(namespace_bomb(30, 100).as_bytes(), limits).unwrap_err(),
+            XmlError::Namespaces {
+                limit: 100,
+                bound: "in the document"
+            }
+        );
+    }
+
+    #[test]
+    fn scopes_are_shared_not_copied() {
+        let root = parse_str(&namespace_bomb(30, 2000)).unwrap();
+        let last = root.children().last().unwrap();
+        assert_eq!(last.resolve_qname("q1999:x"), Some((Some("urn:q"), "x")));
+        assert_eq!(last.resolve_qname("p29:x"), Some((Some("urn:29"), "x")));
+        assert_eq!(last.resolve_qname("q0:x"), None, "a sibling's declaration");
+        // Every child without declarations of its own shares its parent's scope.
+        let plain = parse_str(&format!(
+            r#"<r xmlns:a="urn:a">{}</r>"#,
+            "<a:c/>".repeat(100)
+        ))
+        .unwrap();
+        let scope = plain.scope.as_ref().unwrap();
+        assert_eq!(Arc::strong_count(scope), 101);
+    }
+
+    #[test]
+    fn undeclaring_the_default_namespace_applies_below() {
+        let root = parse_str(r#"<a xmlns="urn:t"><b xmlns=""><c/></b></a>"#).unwrap();
+        let b = &root.children()[0];
+        assert_eq!((root.ns(), b.ns(), b.children()[0].ns()), (Some("urn:t"), None, None));
+    }
+
+    #[test]
+    fn attribute_counts_are_bounded() {
+        let attributes: String = (0..65).map(|i| format!(" a{i}=\"1\"")).collect();
+        assert_eq!(
+            parse_str(&format!("<a{attributes}/>")).unwrap_err(),
+            XmlError::TooManyAttributes(64)
+        );
+        assert!(parse_str(r#"<a x="1" x="2"/>"#).is_err(), "duplicate attribute");
     }
 
     #[test]
