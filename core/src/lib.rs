@@ -30,6 +30,7 @@ mod dispatch;
 mod gateway;
 mod health;
 pub mod identity;
+pub mod json;
 pub mod limit;
 mod metrics;
 pub mod pipeline;
