@@ -1,8 +1,9 @@
 //! Stage: the partner call, with the traffic policies around it:
 //! bulkhead slot → for each attempt: breaker → quota slot(s) → encode → upstream →
-//! decode. Transient failures of idempotent operations are retried with jittered backoff
-//! within the deadline and the partner's retry budget; a partner's own throttling pauses
-//! further calls to it for its `Retry-After`.
+//! decode. Transient failures of idempotent operations are retried by the rule of
+//! [`crate::retry`] within the deadline and the partner's retry budget; a partner's own
+//! throttling pauses further calls to it for its `Retry-After` (at most its
+//! `max_partner_pause`).
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -12,13 +13,13 @@ use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
 
 use crate::adapter::{EncodeError, FailureKind, Input, Outcome, PartnerFailure};
-use crate::backoff;
 use crate::breaker::BreakerOpen;
 use crate::bulkhead::BulkheadFull;
 use crate::caller::CallerContext;
 use crate::gateway::{OperationPolicy, Partner};
 use crate::limit::LimitError;
 use crate::metrics::Metrics;
+use crate::retry;
 use crate::upstream::UpstreamError;
 
 /// Why a partner call produced no record.
@@ -97,26 +98,7 @@ impl CallError {
             _ => false,
         }
     }
-
-    /// For failures worth another attempt, the least time to wait first.
-    fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Self::Partner(f) => match f.kind {
-                FailureKind::Fault | FailureKind::Malformed => Some(Duration::ZERO),
-                FailureKind::Unavailable { retry_after } => Some(retry_after.unwrap_or_default()),
-                _ => None,
-            },
-            Self::Upstream(UpstreamError::Connect(_) | UpstreamError::Exchange(_)) => {
-                Some(Duration::ZERO)
-            }
-            _ => None,
-        }
-    }
 }
-
-/// First wait between attempts of one call, and the most.
-const RETRY_BASE: Duration = Duration::from_millis(100);
-const RETRY_CAP: Duration = Duration::from_secs(2);
 
 /// One call to make: to which partner and operation, with what input, for whom, by when.
 #[derive(Clone, Copy)]
@@ -221,25 +203,21 @@ async fn with_policies(call: Call<'_>) -> Result<Value, CallError> {
         }
         if let CallError::Partner(PartnerFailure {
             kind: FailureKind::Throttled { retry_after },
-            ..
+            detail,
         }) = &error
         {
             traffic
                 .limiter
-                .pause(retry_after.unwrap_or(Duration::from_secs(1)))
+                .pause(retry_after.unwrap_or(Duration::from_secs(1)), detail)
                 .await;
             return Err(error);
         }
-        let Some(at_least) = error.retry_after() else {
+        let idempotent = policy.operation.idempotent;
+        let Some(wait) = retry::wait_before_retry(&error, idempotent, attempt, deadline)
+            .filter(|_| traffic.budget.spend())
+        else {
             return Err(error);
         };
-        let wait = backoff::jittered(attempt, RETRY_BASE, RETRY_CAP).max(at_least);
-        if !policy.operation.idempotent
-            || Instant::now() + wait >= deadline
-            || !traffic.budget.spend()
-        {
-            return Err(error);
-        }
         tracing::info!(attempt, %error, wait_ms = wait.as_millis() as u64, "retrying the partner call");
         tokio::time::sleep(wait).await;
         attempt += 1;
@@ -296,7 +274,9 @@ async fn attempt_once(call: Call<'_>) -> Result<Value, CallError> {
             Outcome::Found(record) => Ok(record),
             Outcome::NotFound { detail } => Err(CallError::NotFound(detail)),
             Outcome::NotShareable { detail } => Err(CallError::NotShareable(detail)),
-            Outcome::Failed(failure) => Err(CallError::Partner(failure)),
+            Outcome::Failed(failure) => Err(CallError::Partner(
+                failure.with_pause_capped(partner.config.max_partner_pause),
+            )),
         }
     }
     .instrument(span)

@@ -39,6 +39,7 @@ mod redis;
 pub mod reload;
 pub mod request_id;
 mod respond;
+mod retry;
 pub mod route;
 mod server;
 pub mod sim;

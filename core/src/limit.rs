@@ -4,9 +4,12 @@
 //! slot up to `max_wait` within its deadline, else it is refused with 429.
 //!
 //! When a partner itself throttles (HTTP 429, `Server.Busy`, `bh:QuaTai`), calls to it
-//! pause for its `Retry-After` — shared through Redis when the quota is.
+//! pause for its `Retry-After`, never longer than the partner's `max_partner_pause` —
+//! shared through Redis when the quota is; a longer pause found there (set by an instance
+//! with a larger bound) is cut to this instance's bound. An operator can clear a pause.
 
 use std::num::NonZeroU32;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -19,12 +22,17 @@ use crate::redis::Redis;
 use crate::store::now_ms;
 
 /// GCRA in Redis, on Redis's own clock so instances' clocks need not agree.
-/// KEYS: state, pause. ARGV: interval µs, tolerance µs.
+/// KEYS: state, pause. ARGV: interval µs, tolerance µs, longest pause ms.
 /// Returns {1, 0} allowed, {0, wait µs} over quota, {2, wait µs} paused.
 const GCRA: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local paused = redis.call('PTTL', KEYS[2])
+local longest = tonumber(ARGV[3])
+if paused > longest then
+  redis.call('PEXPIRE', KEYS[2], longest)
+  paused = longest
+end
 if paused > 0 then return {2, paused * 1000} end
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
@@ -36,13 +44,30 @@ redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.floor((ne
 return {1, 0}
 ";
 
-/// Extends (never shortens) a pause. KEYS: pause. ARGV: milliseconds.
+/// Extends (never shortens) a pause. KEYS: pause. ARGV: milliseconds, reason.
 const PAUSE: &str = r"
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], 1, 'PX', ARGV[1])
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
 end
 return 1
 ";
+
+/// The pause in force. KEYS: pause. Returns {ms left (negative: none), reason}.
+const READ_PAUSE: &str = r"
+return {redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1]) or ''}
+";
+
+/// Longest reason of a pause kept (it comes from the partner's answer).
+const MAX_REASON_CHARS: usize = 200;
+
+/// A pause in force, for operators.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct PauseState {
+    /// Time left, in milliseconds.
+    pub(crate) remaining_ms: u64,
+    /// What the partner said when it asked for the pause.
+    pub(crate) reason: String,
+}
 
 /// Why a call may not go now.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,7 +120,9 @@ pub(crate) struct Limiter {
     burst: u32,
     max_wait: Duration,
     backend: Backend,
+    max_pause: Duration,
     paused_until_ms: AtomicI64,
+    pause_reason: Mutex<String>,
     store_failures: AtomicU64,
     decisions: Decisions,
     last_warned_ms: AtomicI64,
@@ -126,6 +153,8 @@ pub(crate) struct LimiterSpec<'a> {
     pub(crate) rate: Option<Rate>,
     pub(crate) burst: u32,
     pub(crate) max_wait: Duration,
+    /// Longest pause a partner may impose (`max_partner_pause`).
+    pub(crate) max_pause: Duration,
     /// Redis, when the quota is shared, with the failure policy and instance count.
     pub(crate) shared: Option<(&'a Redis, StoreFailure, u32)>,
 }
@@ -149,7 +178,9 @@ impl Limiter {
             burst: spec.burst.max(1),
             max_wait: spec.max_wait,
             backend,
+            max_pause: spec.max_pause,
             paused_until_ms: AtomicI64::new(0),
+            pause_reason: Mutex::new(String::new()),
             store_failures: AtomicU64::new(0),
             decisions: Decisions::default(),
             last_warned_ms: AtomicI64::new(0),
@@ -178,7 +209,7 @@ impl Limiter {
                 Decision::Go => return Ok(waited),
                 Decision::Wait(wait, paused) => (wait, paused),
             };
-            if now.elapsed() + wait > budget {
+            if now.elapsed().saturating_add(wait) > budget {
                 return Err(if paused {
                     LimitError::Paused { retry_after: wait }
                 } else {
@@ -197,22 +228,78 @@ impl Limiter {
         }
     }
 
-    /// Pauses calls for `period` (the partner's `Retry-After`).
-    pub(crate) async fn pause(&self, period: Duration) {
-        let until = now_ms() + period.as_millis() as i64;
-        self.paused_until_ms.fetch_max(until, Ordering::Relaxed);
+    /// Pauses calls for `period` (the partner's `Retry-After`, cut to `max_pause`) because
+    /// the partner said `reason`.
+    pub(crate) async fn pause(&self, period: Duration, reason: &str) {
+        let period = millis(period.min(self.max_pause));
+        let reason: String = reason.chars().take(MAX_REASON_CHARS).collect();
+        let until = now_ms().saturating_add(period);
+        if self.paused_until_ms.fetch_max(until, Ordering::Relaxed) < until {
+            *self.reason() = reason.clone();
+        }
         if let Backend::Shared {
             redis, pause_key, ..
         } = &self.backend
         {
             let script = redis::Script::new(PAUSE);
-            if let Err(error) = redis
-                .script::<i64>(&script, &[pause_key], &[period.as_millis() as i64])
-                .await
-            {
+            let args = [period.to_string(), reason];
+            if let Err(error) = redis.script::<i64>(&script, &[pause_key], &args).await {
                 self.store_failed(&error.to_string());
             }
         }
+    }
+
+    /// Ends the pause in force, here and (for a shared quota) for every instance.
+    pub(crate) async fn clear_pause(&self) -> Result<(), String> {
+        self.paused_until_ms.store(0, Ordering::Relaxed);
+        self.reason().clear();
+        if let Backend::Shared {
+            redis, pause_key, ..
+        } = &self.backend
+        {
+            let mut delete = redis::cmd("DEL");
+            delete.arg(pause_key);
+            redis
+                .command::<i64>(delete)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// The pause in force, if any: the longer of this instance's and the shared one.
+    pub(crate) async fn pause_state(&self) -> Option<PauseState> {
+        let local = PauseState {
+            remaining_ms: u64::try_from(self.paused_until_ms.load(Ordering::Relaxed) - now_ms())
+                .unwrap_or(0),
+            reason: self.reason().clone(),
+        };
+        let shared = match &self.backend {
+            Backend::Shared {
+                redis, pause_key, ..
+            } => redis
+                .script::<(i64, String)>(&redis::Script::new(READ_PAUSE), &[pause_key], &[0])
+                .await
+                .ok()
+                .map(|(left, reason)| PauseState {
+                    remaining_ms: u64::try_from(left)
+                        .unwrap_or(0)
+                        .min(millis_u64(self.max_pause)),
+                    reason,
+                }),
+            _ => None,
+        };
+        [Some(local), shared]
+            .into_iter()
+            .flatten()
+            .filter(|p| p.remaining_ms > 0)
+            .max_by_key(|p| p.remaining_ms)
+    }
+
+    fn reason(&self) -> std::sync::MutexGuard<'_, String> {
+        self.pause_reason
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Calls refused or counted locally because the shared store failed.
@@ -233,8 +320,8 @@ impl Limiter {
 
     async fn decide(&self) -> Result<Decision, LimitError> {
         let paused = self.paused_until_ms.load(Ordering::Relaxed) - now_ms();
-        if paused > 0 {
-            return Ok(Decision::Wait(Duration::from_millis(paused as u64), true));
+        if let Ok(paused @ 1..) = u64::try_from(paused) {
+            return Ok(Decision::Wait(Duration::from_millis(paused), true));
         }
         match &self.backend {
             Backend::Unlimited => Ok(Decision::Go),
@@ -253,8 +340,9 @@ impl Limiter {
                 let interval = rate.interval().as_micros() as i64;
                 let tolerance = interval * i64::from(self.burst - 1);
                 let script = redis::Script::new(GCRA);
+                let longest = millis(self.max_pause);
                 match redis
-                    .script::<Vec<i64>>(&script, &[key, pause_key], &[interval, tolerance])
+                    .script::<Vec<i64>>(&script, &[key, pause_key], &[interval, tolerance, longest])
                     .await
                 {
                     Ok(answer) => Ok(match answer.as_slice() {
@@ -291,6 +379,16 @@ impl Limiter {
     }
 }
 
+/// `period` in whole milliseconds, saturating.
+fn millis(period: Duration) -> i64 {
+    i64::try_from(period.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// `period` in whole milliseconds, saturating.
+fn millis_u64(period: Duration) -> u64 {
+    u64::try_from(period.as_millis()).unwrap_or(u64::MAX)
+}
+
 fn local(limiter: &DefaultDirectRateLimiter) -> Decision {
     match limiter.check() {
         Ok(()) => Decision::Go,
@@ -311,6 +409,7 @@ mod tests {
             rate: Some(rate.parse().unwrap()),
             burst,
             max_wait,
+            max_pause: Duration::from_secs(300),
             shared: None,
         })
     }
@@ -345,22 +444,55 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn a_partner_pause_holds_calls() {
-        let limiter = Limiter::new(LimiterSpec {
+    fn unlimited(max_pause: Duration) -> Limiter {
+        Limiter::new(LimiterSpec {
             policy: "p".into(),
             rate: None,
             burst: 1,
             max_wait: Duration::ZERO,
+            max_pause,
             shared: None,
-        });
-        limiter.pause(Duration::from_secs(2)).await;
-        let err = limiter
+        })
+    }
+
+    async fn refused_for(limiter: &Limiter) -> Duration {
+        match limiter
             .acquire(Instant::now() + Duration::from_secs(5))
             .await
-            .unwrap_err();
+        {
+            Err(LimitError::Paused { retry_after }) => retry_after,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_partner_pause_holds_calls() {
+        let limiter = unlimited(Duration::from_secs(300));
+        limiter.pause(Duration::from_secs(2), "busy").await;
+        assert!(refused_for(&limiter).await > Duration::from_secs(1));
+        let state = limiter.pause_state().await.unwrap();
         assert!(
-            matches!(err, LimitError::Paused { retry_after } if retry_after > Duration::from_secs(1))
+            state.remaining_ms > 1000 && state.reason == "busy",
+            "{state:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn pauses_are_capped_and_can_be_cleared() {
+        let limiter = unlimited(Duration::from_secs(60));
+        limiter
+            .pause(Duration::MAX, "a year, says the partner")
+            .await;
+        let left = refused_for(&limiter).await;
+        assert!(
+            left <= Duration::from_secs(60) && left > Duration::from_secs(59),
+            "{left:?}"
+        );
+        limiter.clear_pause().await.unwrap();
+        assert_eq!(limiter.pause_state().await, None);
+        limiter
+            .acquire(Instant::now() + Duration::from_secs(5))
+            .await
+            .unwrap();
     }
 }

@@ -420,7 +420,11 @@ impl TreeBuilder {
         self.namespace_declarations += 1;
         let in_scope = scope.as_ref().map_or(0, |s| s.in_scope) + 1;
         let exceeded = [
-            (declared, limits.max_namespace_declarations_per_element, "on one element"),
+            (
+                declared,
+                limits.max_namespace_declarations_per_element,
+                "on one element",
+            ),
             (in_scope, limits.max_namespaces_in_scope, "in scope"),
             (
                 self.namespace_declarations,
@@ -589,7 +593,9 @@ mod tests {
                 bound: "on one element"
             }
         );
-        let nested: String = (0..60).map(|i| format!(r#"<e xmlns:a{i}="urn:a" xmlns:b{i}="urn:b" xmlns:c{i}="urn:c">"#)).collect();
+        let nested: String = (0..60)
+            .map(|i| format!(r#"<e xmlns:a{i}="urn:a" xmlns:b{i}="urn:b" xmlns:c{i}="urn:c">"#))
+            .collect();
         assert_eq!(
             parse_str(&nested).unwrap_err(),
             XmlError::Namespaces {
@@ -631,7 +637,10 @@ mod tests {
     fn undeclaring_the_default_namespace_applies_below() {
         let root = parse_str(r#"<a xmlns="urn:t"><b xmlns=""><c/></b></a>"#).unwrap();
         let b = &root.children()[0];
-        assert_eq!((root.ns(), b.ns(), b.children()[0].ns()), (Some("urn:t"), None, None));
+        assert_eq!(
+            (root.ns(), b.ns(), b.children()[0].ns()),
+            (Some("urn:t"), None, None)
+        );
     }
 
     #[test]
@@ -641,7 +650,10 @@ mod tests {
             parse_str(&format!("<a{attributes}/>")).unwrap_err(),
             XmlError::TooManyAttributes(64)
         );
-        assert!(parse_str(r#"<a x="1" x="2"/>"#).is_err(), "duplicate attribute");
+        assert!(
+            parse_str(r#"<a x="1" x="2"/>"#).is_err(),
+            "duplicate attribute"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! elsewhere): health and readiness, maintenance mode, configuration reload, metrics, the
 //! state of each partner's traffic policies, the cache (usage, purge) and the audit log.
 
+mod pause;
 mod purge;
 
 use std::sync::Arc;
@@ -80,12 +81,16 @@ impl Admin {
             (Method::POST, "/admin/cache/purge") => purge::purge(&gateway, request).await,
             (Method::POST, "/admin/maintenance") => self.maintenance(request).await,
             (Method::POST, "/admin/reload") => self.reload(),
+            (Method::DELETE, p) if p.starts_with("/admin/partners/") => {
+                pause::clear(&gateway, p).await
+            }
             _ => Err(Box::new(Problem::new(
                 StatusCode::NOT_FOUND,
                 "no-such-admin-endpoint",
                 "No admin endpoint at this path",
                 "the admin listener serves GET /healthz, /readyz, /metrics, /admin/partners, /admin/cache, \
-                 /admin/audit and POST /admin/cache/purge, /admin/maintenance, /admin/reload",
+                 /admin/audit, POST /admin/cache/purge, /admin/maintenance, /admin/reload and \
+                 DELETE /admin/partners/{name}/pause",
             ))),
         }
     }
@@ -185,7 +190,8 @@ async fn partners(gateway: &Gateway) -> Response<Body> {
     let partners: Vec<_> = gateway
         .partners
         .iter()
-        .map(|p| {
+        .zip(pause::states(gateway).await)
+        .map(|(p, pause)| {
             json!({
                 "partner": p.name,
                 "breaker": breaker_name(p.traffic.breaker.state()),
@@ -193,6 +199,7 @@ async fn partners(gateway: &Gateway) -> Response<Body> {
                 "limiter_store_failures": p.traffic.limiter.store_failures(),
                 "limiter": p.traffic.limiter.decisions().iter().map(|(d, n)| (d.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
                 "quota": p.config.rate.map(|r| r.to_string()),
+                "pause": pause,
                 "recent_errors": p.traffic.recent_errors(),
                 "operations": p.operations.iter().map(|o| json!({
                     "id": o.operation.id,
