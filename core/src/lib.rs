@@ -27,12 +27,16 @@ pub mod caller;
 mod catalogue;
 pub mod config;
 mod dispatch;
+#[cfg(test)]
+mod fuzz;
 mod gateway;
 mod health;
 pub mod identity;
 pub mod json;
 pub mod limit;
 mod metrics;
+#[cfg(any(test, feature = "testkit"))]
+pub mod mutate;
 pub mod pipeline;
 pub mod problem;
 mod redis;
