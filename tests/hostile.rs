@@ -126,6 +126,24 @@ impl Hostile {
         answer
     }
 
+    /// The partner throttles with `Retry-After: value`: a clean 503; the `Retry-After`
+    /// told to the client, in seconds.
+    async fn throttled_for(&self, partner: &str, value: &str) -> u64 {
+        let fault = PartnerFault::Busy {
+            retry_after_secs: 1,
+        };
+        let busy = if partner == REGISTRY {
+            RegistrySimulator::new().fault(fault)
+        } else {
+            LegalDocumentsSimulator::new(&common::sim_settings()).fault(fault)
+        };
+        let hostility = Hostility::retry_after(busy, value);
+        let answer = self
+            .refused(partner, hostility, 503, "partner-throttled")
+            .await;
+        answer.header("retry-after").parse().unwrap()
+    }
+
     /// The partner answers well again, and the bus serves the next request.
     async fn serves(&self, partner: &str) {
         self.partner(partner).always(Hostility::Valid);
@@ -303,9 +321,6 @@ fn http_date(ahead: Duration) -> String {
 #[tokio::test]
 async fn absurd_retry_after_values_are_capped() {
     let h = start().await;
-    let busy = RegistrySimulator::new().fault(PartnerFault::Busy {
-        retry_after_secs: 1,
-    });
     let cases = [
         ("18446744073709551615", 300..=300),
         ("31536000", 300..=300),
@@ -318,11 +333,7 @@ async fn absurd_retry_after_values_are_capped() {
     ]
     .map(|(value, range)| (value.to_owned(), range));
     for (value, expected) in cases {
-        let hostility = Hostility::retry_after(busy.clone(), &value);
-        let answer = h
-            .refused(REGISTRY, hostility, 503, "partner-throttled")
-            .await;
-        let seconds: u64 = answer.header("retry-after").parse().unwrap();
+        let seconds = h.throttled_for(REGISTRY, &value).await;
         assert!(
             expected.contains(&seconds),
             "Retry-After {value}: {seconds}"
@@ -360,19 +371,7 @@ async fn absurd_retry_after_values_are_capped() {
     h.serves(REGISTRY).await;
 
     // A JSON partner's HTTP 429.
-    let throttled =
-        LegalDocumentsSimulator::new(&common::sim_settings()).fault(PartnerFault::Busy {
-            retry_after_secs: 1,
-        });
-    let answer = h
-        .refused(
-            LEGAL,
-            Hostility::retry_after(throttled, "18446744073709551615"),
-            503,
-            "partner-throttled",
-        )
-        .await;
-    assert_eq!(answer.header("retry-after"), "300");
+    assert_eq!(h.throttled_for(LEGAL, "18446744073709551615").await, 300);
     h.admin_delete(&format!("/admin/partners/{LEGAL}/pause"))
         .await
         .expect(200);
@@ -386,18 +385,7 @@ async fn the_pause_is_capped_by_max_partner_pause() {
         c.partners.get_mut(REGISTRY).unwrap().max_partner_pause = Duration::from_secs(2);
     })
     .await;
-    let busy = RegistrySimulator::new().fault(PartnerFault::Busy {
-        retry_after_secs: 1,
-    });
-    let answer = h
-        .refused(
-            REGISTRY,
-            Hostility::retry_after(busy, "31536000"),
-            503,
-            "partner-throttled",
-        )
-        .await;
-    assert_eq!(answer.header("retry-after"), "2");
+    assert_eq!(h.throttled_for(REGISTRY, "31536000").await, 2);
     tokio::time::sleep(Duration::from_millis(2100)).await;
     h.serves(REGISTRY).await;
     let unknown = h.admin_delete("/admin/partners/nowhere/pause").await;
