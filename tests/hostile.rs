@@ -477,3 +477,71 @@ async fn transient_failures_of_lookups_are_retried() {
     );
     h.t.stop().await;
 }
+
+/// `GET path` on another instance `bus`, bypassing the cache.
+async fn get_from(h: &Hostile, bus: &lienthong_core::Bus, path: &str) -> common::Answer {
+    let url = format!("http://{}{path}", bus.api_addr());
+    let headers = [
+        ("authorization", format!("ApiKey {}", common::KEY)),
+        ("cache-control", "no-cache".into()),
+    ];
+    h.t.raw(Method::GET, &url, &headers, "").await
+}
+
+/// Two instances sharing the registry's quota (and so its pause) through Redis.
+#[tokio::test]
+async fn a_shared_pause_is_cut_by_each_instance_and_cleared_for_all() {
+    let h = start_with(|c| {
+        c.redis.url = Some(
+            std::env::var("LIENTHONG_TEST_REDIS_URL")
+                .unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
+        );
+        c.redis.key_prefix = format!("lienthong-test-{}", uuid::Uuid::new_v4().simple());
+        let registry = c.partners.get_mut(REGISTRY).unwrap();
+        registry.limiter = lienthong_core::config::LimiterKind::Redis;
+        registry.rate = Some("100/s".parse().unwrap());
+        registry.max_partner_pause = Duration::from_secs(3600);
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = h.t.config.clone();
+    config.server.listen = "127.0.0.1:0".parse().unwrap();
+    config.server.admin_listen = "127.0.0.1:0".parse().unwrap();
+    config.storage.data_dir = dir.path().to_owned();
+    config.partners.get_mut(REGISTRY).unwrap().max_partner_pause = Duration::from_secs(300);
+    let other = lienthong_core::Bus::start(
+        &config,
+        None,
+        &lienthong::partners::adapters(),
+        lienthong::openapi::json().unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(h.throttled_for(REGISTRY, "31536000").await, 3600);
+    let paused = get_from(&h, &other, ENTERPRISE).await;
+    paused.problem(503, "partner-throttled");
+    let left: u64 = paused.header("retry-after").parse().unwrap();
+    assert!(
+        (299..=300).contains(&left),
+        "the other instance's bound: {left}"
+    );
+    let url = format!("http://{}/admin/partners", other.admin_addr());
+    let partners = h.t.raw(Method::GET, &url, &[], "").await.expect(200);
+    let remaining = partners["partners"][0]["pause"]["remaining_ms"]
+        .as_u64()
+        .unwrap();
+    assert!(remaining <= 300_000, "cut in Redis too: {remaining}");
+
+    // Cleared through the other instance: the first one, which got the throttling answer,
+    // serves again too.
+    let clear = format!(
+        "http://{}/admin/partners/{REGISTRY}/pause",
+        other.admin_addr()
+    );
+    h.t.raw(Method::DELETE, &clear, &[], "").await.expect(200);
+    h.registry.always(Hostility::Valid);
+    get_from(&h, &other, ALIVE).await.expect(200);
+    h.serves(REGISTRY).await;
+    other.shutdown().await;
+    h.t.stop().await;
+}

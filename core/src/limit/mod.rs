@@ -221,14 +221,16 @@ impl Limiter {
         ]
     }
 
+    /// A shared quota follows the pause kept in Redis (so that clearing it there clears it
+    /// for every instance); this instance's own copy applies while Redis is out of reach.
     async fn decide(&self) -> Result<Decision, LimitError> {
-        let paused = self.paused_until_ms.load(Ordering::Relaxed) - now_ms();
-        if let Ok(paused @ 1..) = u64::try_from(paused) {
-            return Ok(Decision::Wait(Duration::from_millis(paused), true));
-        }
+        let paused = u64::try_from(self.paused_until_ms.load(Ordering::Relaxed) - now_ms())
+            .ok()
+            .filter(|ms| *ms > 0)
+            .map(|ms| Decision::Wait(Duration::from_millis(ms), true));
         match &self.backend {
-            Backend::Unlimited => Ok(Decision::Go),
-            Backend::Local(limiter) => Ok(local(limiter)),
+            Backend::Unlimited => Ok(paused.unwrap_or(Decision::Go)),
+            Backend::Local(limiter) => Ok(paused.unwrap_or_else(|| local(limiter))),
             Backend::Shared {
                 redis,
                 key,
@@ -257,6 +259,9 @@ impl Limiter {
                     }),
                     Err(error) => {
                         self.store_failed(&error.to_string());
+                        if let Some(paused) = paused {
+                            return Ok(paused);
+                        }
                         match on_failure {
                             StoreFailure::Local => Ok(local(fallback)),
                             StoreFailure::Deny => Err(LimitError::StoreUnavailable),

@@ -73,13 +73,9 @@ impl Limiter {
         Ok(())
     }
 
-    /// The pause in force, if any: the longer of this instance's and the shared one.
+    /// The pause in force, if any: for a shared quota the one in Redis (this instance's
+    /// own copy while Redis is out of reach).
     pub(crate) async fn pause_state(&self) -> Option<PauseState> {
-        let local = PauseState {
-            remaining_ms: u64::try_from(self.paused_until_ms.load(Ordering::Relaxed) - now_ms())
-                .unwrap_or(0),
-            reason: self.reason().clone(),
-        };
         let shared = match &self.backend {
             Backend::Shared {
                 redis, pause_key, ..
@@ -95,11 +91,12 @@ impl Limiter {
                 }),
             _ => None,
         };
-        [Some(local), shared]
-            .into_iter()
-            .flatten()
-            .filter(|p| p.remaining_ms > 0)
-            .max_by_key(|p| p.remaining_ms)
+        let state = shared.unwrap_or_else(|| PauseState {
+            remaining_ms: u64::try_from(self.paused_until_ms.load(Ordering::Relaxed) - now_ms())
+                .unwrap_or(0),
+            reason: self.reason().clone(),
+        });
+        (state.remaining_ms > 0).then_some(state)
     }
 
     fn reason(&self) -> std::sync::MutexGuard<'_, String> {
