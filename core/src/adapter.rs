@@ -349,6 +349,17 @@ impl PartnerFailure {
     pub fn malformed(detail: impl Into<Cow<'static, str>>) -> Self {
         Self::new(FailureKind::Malformed, detail)
     }
+
+    /// The failure with the pause it asks for (the `Retry-After` of a throttled or
+    /// interrupted answer) capped at `max`.
+    pub fn with_pause_capped(mut self, max: Duration) -> Self {
+        if let FailureKind::Throttled { retry_after } | FailureKind::Unavailable { retry_after } =
+            &mut self.kind
+        {
+            *retry_after = retry_after.map(|wait| wait.min(max));
+        }
+        self
+    }
 }
 
 /// Classes of partner failure.
@@ -512,14 +523,84 @@ pub struct ApplicationState {
     pub details: serde_json::Map<String, Value>,
 }
 
-/// Reads a `Retry-After` header given in seconds (the form partners use).
+/// The longest pause a partner's answer can ask for: longer `Retry-After` values read as
+/// this. Each partner's `max_partner_pause` (at most this) caps them further.
+pub const MAX_PARTNER_PAUSE: Duration = Duration::from_secs(3600);
+
+/// Reads a `Retry-After` header (RFC 9110 §10.2.3): delta-seconds, or an HTTP-date (one in
+/// the past means now). Anything else (negative, fractional, garbage) is no value; a
+/// value beyond [`MAX_PARTNER_PAUSE`] reads as it.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers
+    let value = headers
         .get(http::header::RETRY_AFTER)?
         .to_str()
         .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
+        .trim();
+    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        Duration::from_secs(value.parse().unwrap_or(u64::MAX))
+    } else {
+        httpdate::parse_http_date(value)
+            .ok()?
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_PARTNER_PAUSE))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(value: &str) -> Option<Duration> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_str(value).expect("a header value"),
+        );
+        retry_after(&headers)
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_saturates() {
+        assert_eq!(read(" 30 "), Some(Duration::from_secs(30)));
+        for huge in [
+            "18446744073709551615",
+            "99999999999999999999999",
+            "31536000",
+        ] {
+            assert_eq!(read(huge), Some(MAX_PARTNER_PAUSE), "{huge}");
+        }
+        for nothing in ["-5", "1.5", "+5", "", "soon", "30s", "1e3"] {
+            assert_eq!(read(nothing), None, "{nothing:?}");
+        }
+        let ahead = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+        let wait = read(&ahead).expect("an HTTP-date");
+        assert!((118..=120).contains(&wait.as_secs()), "{wait:?}");
+        assert_eq!(read("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        let far = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(400 * 86_400));
+        assert_eq!(read(&far), Some(MAX_PARTNER_PAUSE));
+    }
+
+    #[test]
+    fn the_pause_a_failure_asks_for_is_capped() {
+        let cap = Duration::from_secs(60);
+        let asks = |kind| PartnerFailure::new(kind, "x").with_pause_capped(cap).kind;
+        assert_eq!(
+            asks(FailureKind::Throttled {
+                retry_after: Some(MAX_PARTNER_PAUSE)
+            }),
+            FailureKind::Throttled {
+                retry_after: Some(cap)
+            }
+        );
+        assert_eq!(
+            asks(FailureKind::Unavailable {
+                retry_after: Some(Duration::from_secs(5))
+            }),
+            FailureKind::Unavailable {
+                retry_after: Some(Duration::from_secs(5))
+            }
+        );
+        assert_eq!(asks(FailureKind::Fault), FailureKind::Fault);
+    }
 }

@@ -1,8 +1,9 @@
 //! Stage: the partner call, with the traffic policies around it:
 //! bulkhead slot → for each attempt: breaker → quota slot(s) → encode → upstream →
-//! decode. Transient failures of idempotent operations are retried with jittered backoff
-//! within the deadline and the partner's retry budget; a partner's own throttling pauses
-//! further calls to it for its `Retry-After`.
+//! decode. Transient failures of idempotent operations are retried by the rule of
+//! [`crate::retry`] within the deadline and the partner's retry budget; a partner's own
+//! throttling pauses further calls to it for its `Retry-After` (at most its
+//! `max_partner_pause`).
 //!
 //! One path serves every [`Exchange`] with a partner: the lookups of the unified API
 //! ([`AdapterExchange`]) and the dispatcher's submissions and polls of applications.
@@ -18,12 +19,12 @@ use crate::adapter::{
     Adapter, CallContext, EncodeError, FailureKind, Input, Operation, Outcome, PartnerFailure,
     WireRequest, WireResponse,
 };
-use crate::backoff;
 use crate::breaker::BreakerOpen;
 use crate::bulkhead::BulkheadFull;
 use crate::gateway::{OperationPolicy, Partner};
 use crate::limit::LimitError;
 use crate::metrics::Metrics;
+use crate::retry;
 use crate::upstream::UpstreamError;
 
 /// Why a partner call produced no record.
@@ -102,26 +103,7 @@ impl CallError {
             _ => false,
         }
     }
-
-    /// For failures worth another attempt, the least time to wait first.
-    fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Self::Partner(f) => match f.kind {
-                FailureKind::Fault | FailureKind::Malformed => Some(Duration::ZERO),
-                FailureKind::Unavailable { retry_after } => Some(retry_after.unwrap_or_default()),
-                _ => None,
-            },
-            Self::Upstream(UpstreamError::Connect(_) | UpstreamError::Exchange(_)) => {
-                Some(Duration::ZERO)
-            }
-            _ => None,
-        }
-    }
 }
-
-/// First wait between attempts of one call, and the most.
-const RETRY_BASE: Duration = Duration::from_millis(100);
-const RETRY_CAP: Duration = Duration::from_secs(2);
 
 /// One exchange with a partner as the policies see it: the wire request of each attempt
 /// and how its answer reads.
@@ -270,27 +252,21 @@ async fn with_policies<E: Exchange>(call: Call<'_>, exchange: &E) -> Result<E::A
         }
         if let CallError::Partner(PartnerFailure {
             kind: FailureKind::Throttled { retry_after },
-            ..
+            detail,
         }) = &error
         {
             traffic
                 .limiter
-                .pause(retry_after.unwrap_or(Duration::from_secs(1)))
+                .pause(retry_after.unwrap_or(Duration::from_secs(1)), detail)
                 .await;
             return Err(error);
         }
-        let Some(at_least) = error.retry_after() else {
+        let idempotent = policy.operation.idempotent;
+        let Some(wait) = retry::wait_before_retry(&error, idempotent, attempt, deadline)
+            .filter(|_| traffic.budget.spend())
+        else {
             return Err(error);
         };
-        let wait = backoff::jittered(attempt, RETRY_BASE, RETRY_CAP).max(at_least);
-        if !policy.operation.idempotent
-            || Instant::now()
-                .checked_add(wait)
-                .is_none_or(|retry_at| retry_at >= deadline)
-            || !traffic.budget.spend()
-        {
-            return Err(error);
-        }
         tracing::info!(attempt, %error, wait_ms = wait.as_millis() as u64, "retrying the partner call");
         tokio::time::sleep(wait).await;
         attempt += 1;
@@ -347,7 +323,12 @@ async fn attempt_once<E: Exchange>(call: Call<'_>, exchange: &E) -> Result<E::An
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .answer_status = Some(answer.status.as_u16());
-        exchange.read(&answer)
+        match exchange.read(&answer) {
+            Err(CallError::Partner(failure)) => Err(CallError::Partner(
+                failure.with_pause_capped(partner.config.max_partner_pause),
+            )),
+            read => read,
+        }
     }
     .instrument(span)
     .await;

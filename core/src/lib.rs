@@ -28,13 +28,18 @@ pub mod caller;
 mod catalogue;
 pub mod config;
 mod dispatch;
+#[cfg(test)]
+mod fuzz;
 mod gateway;
 mod health;
 pub mod identity;
+pub mod json;
 pub mod json_body;
 pub mod limit;
 mod lookup;
 mod metrics;
+#[cfg(any(test, feature = "testkit"))]
+pub mod mutate;
 pub mod pipeline;
 pub mod problem;
 mod query;
@@ -42,6 +47,7 @@ mod redis;
 pub mod reload;
 pub mod request_id;
 mod respond;
+mod retry;
 pub mod route;
 mod server;
 pub mod sim;

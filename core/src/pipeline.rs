@@ -31,6 +31,7 @@ use crate::catalogue;
 use crate::config::AuditFailure;
 use crate::gateway::Gateway;
 use crate::identity::IdentityError;
+use crate::json;
 use crate::json_body::{self, UnsupportedMediaType};
 use crate::lookup::Lookup;
 use crate::metrics;
@@ -305,7 +306,7 @@ async fn stages(
     }
     let body = body::read(&parts.headers, body, gateway.max_body_bytes).await?;
     if takes_body {
-        json_body::strict_json(&body).map_err(|e| invalid_input(e.into_invalid()))?;
+        json::parse(&body).map_err(|e| invalid_input(json_body::invalid_body(e)))?;
     }
     let request = UnifiedRequest {
         params: &matched.params,

@@ -95,9 +95,11 @@ impl Problem {
             #[serde(skip_serializing_if = "Option::is_none")]
             retry_after: Option<u64>,
         }
-        let retry_after = self
-            .retry_after
-            .map(|d| (d.as_secs_f64().ceil() as u64).max(1));
+        let retry_after = self.retry_after.map(|d| {
+            d.as_secs()
+                .saturating_add(u64::from(d.subsec_nanos() > 0))
+                .max(1)
+        });
         let document = Document {
             kind: format!("{TYPE_PREFIX}{}", self.slug),
             title: self.title,

@@ -53,14 +53,14 @@ impl Redis {
         &self,
         script: &redis::Script,
         keys: &[&str],
-        args: &[i64],
+        args: &[impl redis::ToRedisArgs],
     ) -> Result<T, RedisError> {
         let mut invocation = script.prepare_invoke();
         for key in keys {
             invocation.key(*key);
         }
         for arg in args {
-            invocation.arg(*arg);
+            invocation.arg(arg);
         }
         let mut connection = self.connection.clone();
         self.bounded(async move { invocation.invoke_async(&mut connection).await })

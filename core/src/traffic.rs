@@ -100,6 +100,7 @@ fn limiter(
         rate,
         burst,
         max_wait: config.max_wait,
+        max_pause: config.max_partner_pause,
         shared,
     })
 }

@@ -26,7 +26,7 @@ pub enum UpstreamError {
     #[error("cannot connect: {0}")]
     Connect(String),
     /// The answer was larger than allowed.
-    #[error("answer exceeds {limit} bytes")]
+    #[error("the answer exceeds {limit} bytes, the partner's max_response_bytes")]
     TooLarge {
         /// The configured `max_response_bytes`.
         limit: usize,

@@ -16,9 +16,6 @@ use crate::model::{
     BusinessLine, Coded, Enterprise, HeadOffice, LegalRepresentative, LegalStatus, Names, Status,
 };
 
-/// Largest answer read; a record with hundreds of business lines stays far below it.
-const MAX_ANSWER_BYTES: usize = 1024 * 1024;
-
 /// What the registry's result codes mean when it gives no description.
 const RESULTS: ResultCodes = ResultCodes {
     field: "MaKetQua",
@@ -32,11 +29,7 @@ type Read<T> = Result<T, PartnerFailure>;
 
 /// Reads the partner's answer to `GetEnterpriseInfo`.
 pub(crate) fn get_enterprise(response: &WireResponse) -> Outcome {
-    let limits = Limits {
-        max_bytes: MAX_ANSWER_BYTES,
-        ..Limits::default()
-    };
-    let envelope = match Envelope::parse(&response.body, limits) {
+    let envelope = match Envelope::parse(&response.body, Limits::partner_answer()) {
         Ok(envelope) => envelope,
         Err(error) => return Outcome::Failed(soap_unreadable(response, &error)),
     };

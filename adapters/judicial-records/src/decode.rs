@@ -3,8 +3,9 @@
 //! Transport-level answers are sorted out first (HTTP 429 → throttled, 5xx → fault, other
 //! 4xx → rejected), then `statusCode`: `00` carries the data, `01` is a refusal (or an
 //! unknown reference), `03` is a temporary interruption and `99` a partner fault. Unknown
-//! fields are ignored; what cannot be understood is [`FailureKind::Malformed`], with a
-//! detail naming the field but never its value.
+//! fields are ignored; a duplicate key anywhere makes the answer unreadable
+//! ([`lienthong_core::json`]); what cannot be understood is [`FailureKind::Malformed`],
+//! with a detail naming the field but never its value.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -85,7 +86,7 @@ struct Answer {
 }
 
 fn parse(body: &[u8]) -> Option<Answer> {
-    let Value::Object(mut object) = serde_json::from_slice(body).ok()? else {
+    let Value::Object(mut object) = lienthong_core::json::parse(body).ok()? else {
         return None;
     };
     let code = object.get("statusCode")?.as_str()?.trim().to_owned();

@@ -396,3 +396,23 @@ fn unknown_references_and_failures_of_status_requests() {
         }
     }
 }
+
+#[test]
+fn ambiguous_answers_are_unreadable() {
+    let accepted = String::from_utf8(fixture("submit_accepted.json")).unwrap();
+    for extra in [
+        r#""statusCode":"01","#,
+        r#""ghiChu":1e999,"#,
+        r#""ghiChu":"a","ghiChu":"b","#,
+    ] {
+        let body = accepted.replacen('{', &format!("{{{extra}"), 1);
+        let response = testkit::wire_response(200, "application/json; charset=utf-8", body);
+        assert!(
+            matches!(
+                JudicialRecords.submit_outcome(&response),
+                Submission::Failed(ref f) if f.kind == FailureKind::Malformed
+            ),
+            "{extra}"
+        );
+    }
+}

@@ -7,17 +7,16 @@ use std::fmt;
 
 use http::StatusCode;
 use lienthong_core::adapter::{FailureKind, Outcome, PartnerFailure, WireResponse, retry_after};
+use lienthong_core::json;
 use lienthong_core::text::{self, shown};
 use lienthong_core::wire::ResultCodes;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
     LegalDocument, LegalDocumentPage, LegalDocumentSummary, RelatedDocument, Relation, Validity,
 };
 use crate::wire::{Answer, Head, Item, Link};
-
-/// Largest answer read (a full page of 100 documents stays far below it).
-const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
 
 /// What the partner's result codes mean when it gives no description.
 const RESULTS: ResultCodes = ResultCodes {
@@ -90,37 +89,38 @@ fn read<T: DeserializeOwned>(
     response: &WireResponse,
     found: impl FnOnce(Answer<T>) -> Read<Outcome>,
 ) -> Outcome {
-    if response.body.len() > MAX_ANSWER_BYTES {
-        return Outcome::Failed(PartnerFailure::malformed(format!(
-            "the answer has {} bytes, more than the {MAX_ANSWER_BYTES} accepted",
-            response.body.len()
-        )));
-    }
     classify(response, parse(&response.body), found)
 }
 
-/// Reads the whole answer; when its data does not fit, at least the result code.
+/// Reads the whole answer (strictly: a duplicate key anywhere is refused); when its data
+/// does not fit, at least the result code.
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Parsed<T> {
-    match serde_json::from_slice::<Answer<T>>(body) {
+    let value = match json::parse(body) {
+        Ok(value) => value,
+        Err(error) => {
+            return Parsed {
+                code: None,
+                description: None,
+                data: Err(format!("the answer is not readable JSON: {error}")),
+            };
+        }
+    };
+    match Answer::<T>::deserialize(&value) {
         Ok(mut answer) => Parsed {
             code: answer.ma_ket_qua.take(),
             description: answer.mo_ta.take(),
             data: Ok(answer),
         },
-        Err(shape) => match serde_json::from_slice::<Head>(body) {
-            Ok(head) => Parsed {
-                code: head.ma_ket_qua,
-                description: head.mo_ta,
+        Err(shape) => {
+            let head = Head::deserialize(&value).ok();
+            Parsed {
+                code: head.as_ref().and_then(|h| h.ma_ket_qua.clone()),
+                description: head.and_then(|h| h.mo_ta),
                 data: Err(format!(
                     "the answer does not follow the published shape: {shape}"
                 )),
-            },
-            Err(error) => Parsed {
-                code: None,
-                description: None,
-                data: Err(format!("the answer is not readable JSON: {error}")),
-            },
-        },
+            }
+        }
     }
 }
 

@@ -18,9 +18,6 @@ use crate::model::{
 };
 use crate::{NS, PARTNER};
 
-/// Largest answer read; a participant with a long career stays far below it.
-const MAX_ANSWER_BYTES: usize = 1024 * 1024;
-
 /// What the partner's result codes mean when it gives no description.
 const RESULTS: ResultCodes = ResultCodes {
     field: "MaKetQua",
@@ -34,11 +31,7 @@ type Read<T> = Result<T, PartnerFailure>;
 
 /// Reads the partner's answer to `TraCuuThamGia`.
 pub(crate) fn lookup(response: &WireResponse) -> Outcome {
-    let limits = Limits {
-        max_bytes: MAX_ANSWER_BYTES,
-        ..Limits::default()
-    };
-    let envelope = match Envelope::parse(&response.body, limits) {
+    let envelope = match Envelope::parse(&response.body, Limits::partner_answer()) {
         Ok(envelope) => envelope,
         Err(error) => return Outcome::Failed(unreadable(response, &error)),
     };
@@ -61,7 +54,7 @@ pub(crate) fn lookup(response: &WireResponse) -> Outcome {
 /// Classifies an answer that is not a SOAP envelope: refused documents are malformed
 /// whatever the status, the rest by HTTP status.
 fn unreadable(response: &WireResponse, error: &SoapError) -> PartnerFailure {
-    if let SoapError::Xml(XmlError::Doctype | XmlError::TooLarge { .. }) = error {
+    if let SoapError::Xml(XmlError::Doctype) = error {
         return PartnerFailure::malformed(format!("the answer was refused: {error}"));
     }
     soap_unreadable(response, error)

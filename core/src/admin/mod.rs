@@ -5,6 +5,7 @@
 //! `/readyz` without it says only `ready` or `not_ready`.
 
 mod applications;
+mod pause;
 mod purge;
 mod webhooks;
 
@@ -98,13 +99,17 @@ impl Admin {
             (Method::POST, p) if p.starts_with(applications::PREFIX) => {
                 applications::retire(&gateway, request).await
             }
+            (Method::DELETE, p) if p.starts_with("/admin/partners/") => {
+                pause::clear(&gateway, p).await
+            }
             _ => Err(Box::new(Problem::new(
                 StatusCode::NOT_FOUND,
                 "no-such-admin-endpoint",
                 "No admin endpoint at this path",
                 "the admin listener serves GET /healthz, /readyz, /metrics, /admin/partners, /admin/cache, \
                  /admin/audit, /admin/webhooks/dead-letters and POST /admin/cache/purge, /admin/maintenance, \
-                 /admin/reload, /admin/applications/{id}/retire, /admin/webhooks/{id}/replay",
+                 /admin/reload, /admin/applications/{id}/retire, /admin/webhooks/{id}/replay and \
+                 DELETE /admin/partners/{name}/pause",
             ))),
         }
     }
@@ -204,7 +209,8 @@ async fn partners(gateway: &Gateway) -> Response<Body> {
     let partners: Vec<_> = gateway
         .partners
         .iter()
-        .map(|p| {
+        .zip(pause::states(gateway).await)
+        .map(|(p, pause)| {
             json!({
                 "partner": p.name,
                 "breaker": breaker_name(p.traffic.breaker.state()),
@@ -212,6 +218,7 @@ async fn partners(gateway: &Gateway) -> Response<Body> {
                 "limiter_store_failures": p.traffic.limiter.store_failures(),
                 "limiter": p.traffic.limiter.decisions().iter().map(|(d, n)| (d.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
                 "quota": p.config.rate.map(|r| r.to_string()),
+                "pause": pause,
                 "recent_errors": p.traffic.recent_errors(),
                 "operations": p.operations.iter().map(|o| json!({
                     "id": o.operation.id,

@@ -304,6 +304,10 @@ pub struct PartnerConfig {
     /// Retries allowed as a share of calls (0.2: at most 20% extra calls).
     #[serde(default = "default_retry_budget")]
     pub retry_budget: f64,
+    /// Longest pause a `Retry-After` of this partner can impose (on calls, and as the
+    /// `Retry-After` told to clients); longer values are cut to it.
+    #[serde(default = "default_max_partner_pause", with = "humantime_serde")]
+    pub max_partner_pause: Duration,
     /// Circuit breaker.
     #[serde(default)]
     pub breaker: BreakerConfig,
@@ -332,6 +336,10 @@ fn default_retry_budget() -> f64 {
     0.2
 }
 
+fn default_max_partner_pause() -> Duration {
+    Duration::from_secs(300)
+}
+
 impl PartnerConfig {
     /// A partner at `base_url` with every other key at its default.
     pub fn new(base_url: impl Into<String>, consumer_code: impl Into<String>) -> Self {
@@ -354,6 +362,7 @@ impl PartnerConfig {
             max_concurrency: default_max_concurrency(),
             max_queue: default_max_queue(),
             retry_budget: default_retry_budget(),
+            max_partner_pause: default_max_partner_pause(),
             breaker: BreakerConfig::default(),
             operations: BTreeMap::new(),
         }

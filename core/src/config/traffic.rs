@@ -207,6 +207,15 @@ pub(super) fn validate_partner(
             "use 0.2 to allow at most 20% extra calls, 0 to never retry",
         );
     }
+    if partner.max_partner_pause < Duration::from_secs(1)
+        || partner.max_partner_pause > crate::adapter::MAX_PARTNER_PAUSE
+    {
+        issues.add(
+            format!("{key}.max_partner_pause"),
+            format!("{:?} is outside [1s, 1h]", partner.max_partner_pause),
+            "use a duration such as \"5m\"",
+        );
+    }
     let b = &partner.breaker;
     if !(b.failure_ratio > 0.0 && b.failure_ratio <= 1.0) {
         issues.add(
@@ -215,10 +224,14 @@ pub(super) fn validate_partner(
             "use 0.5",
         );
     }
-    if b.window < Duration::from_secs(1) || b.open_for.is_zero() || b.half_open_probes == 0 {
+    if b.window < Duration::from_secs(1)
+        || b.open_for.is_zero()
+        || b.open_for > Duration::from_secs(3600)
+        || b.half_open_probes == 0
+    {
         issues.add(
             format!("{key}.breaker"),
-            "window must be at least 1s, open_for above 0 and half_open_probes at least 1",
+            "window must be at least 1s, open_for in (0, 1h] and half_open_probes at least 1",
             "use window = \"10s\", open_for = \"5s\", half_open_probes = 2",
         );
     }

@@ -2,8 +2,8 @@
 //!
 //! Elements are matched by namespace URI and local name, never by prefix. Document type
 //! declarations (and with them every entity declaration) are refused; only the five
-//! predefined entities and character references are expanded. Size, depth and element
-//! count are bounded so a hostile document cannot exhaust memory.
+//! predefined entities and character references are expanded. Every bound that keeps a
+//! hostile document from exhausting memory or time is listed on [`Limits`].
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -12,68 +12,26 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::{PrefixDeclaration, QName};
 use quick_xml::reader::Reader;
 
+mod limits;
+
+pub use limits::{Limits, XmlError};
+
 /// The namespace bound to the `xml` prefix by definition.
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
-/// Bounds applied while parsing.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Largest document accepted, in bytes.
-    pub max_bytes: usize,
-    /// Deepest element nesting accepted.
-    pub max_depth: usize,
-    /// Most elements accepted in one document.
-    pub max_elements: usize,
-}
+/// The namespace declarations in scope at an element: its innermost declaration, whose
+/// parents are the outer ones; `None` when nothing is declared.
+type Scope = Option<Arc<Binding>>;
 
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_bytes: 4 * 1024 * 1024,
-            max_depth: 64,
-            max_elements: 100_000,
-        }
-    }
+/// One namespace declaration, linked to the declarations in scope where it was made.
+#[derive(Debug)]
+struct Binding {
+    prefix: Box<str>,
+    ns: Arc<str>,
+    parent: Scope,
+    /// Declarations in this chain, this one included.
+    in_scope: usize,
 }
-
-/// Why a document was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum XmlError {
-    /// A `<!DOCTYPE ...>` was present.
-    #[error("document type declarations are refused")]
-    Doctype,
-    /// The document exceeds [`Limits::max_bytes`].
-    #[error("document of {size} bytes exceeds the {limit}-byte limit")]
-    TooLarge {
-        /// Actual size.
-        size: usize,
-        /// Configured limit.
-        limit: usize,
-    },
-    /// Nesting exceeds [`Limits::max_depth`].
-    #[error("elements nested deeper than {0} levels")]
-    TooDeep(usize),
-    /// Element count exceeds [`Limits::max_elements`].
-    #[error("more than {0} elements")]
-    TooManyElements(usize),
-    /// The bytes are not UTF-8.
-    #[error("document is not UTF-8")]
-    NotUtf8,
-    /// A prefix was used without a namespace declaration in scope.
-    #[error("prefix `{0}` is not bound to a namespace")]
-    UnboundPrefix(String),
-    /// An entity other than the predefined ones or a character reference.
-    #[error("unknown entity `&{0};`")]
-    UnknownEntity(String),
-    /// The document has no root element.
-    #[error("document has no root element")]
-    Empty,
-    /// Any other well-formedness error.
-    #[error("malformed XML: {0}")]
-    Syntax(String),
-}
-
-type Scope = Arc<Vec<(Box<str>, Arc<str>)>>;
 
 /// One parsed element: resolved name, attributes, direct text and child elements.
 #[derive(Debug, Clone)]
@@ -192,12 +150,20 @@ fn lookup<'s>(scope: &'s Scope, prefix: &str) -> Option<&'s str> {
     if prefix == "xml" {
         return Some(XML_NS);
     }
-    scope
-        .iter()
-        .rev()
-        .find(|(p, _)| &**p == prefix)
-        .map(|(_, ns)| &**ns)
-        .filter(|ns| !ns.is_empty())
+    bound(scope, prefix).map(|ns| &**ns)
+}
+
+/// The namespace `prefix` (`""`: the default namespace) is bound to in `scope`, innermost
+/// declaration first; `None` when undeclared or undeclared again with `xmlns=""`.
+fn bound<'s>(scope: &'s Scope, prefix: &str) -> Option<&'s Arc<str>> {
+    let mut node = scope.as_deref();
+    while let Some(binding) = node {
+        if &*binding.prefix == prefix {
+            return Some(&binding.ns).filter(|ns| !ns.is_empty());
+        }
+        node = binding.parent.as_deref();
+    }
+    None
 }
 
 /// Parses `bytes` into its root element within `limits`.
@@ -218,6 +184,7 @@ struct TreeBuilder {
     stack: Vec<Element>,
     root: Option<Element>,
     elements: usize,
+    namespace_declarations: usize,
 }
 
 impl TreeBuilder {
@@ -227,6 +194,7 @@ impl TreeBuilder {
             stack: Vec::new(),
             root: None,
             elements: 0,
+            namespace_declarations: 0,
         }
     }
 
@@ -280,14 +248,19 @@ impl TreeBuilder {
         if self.root.is_some() {
             return Err(XmlError::Syntax("more than one root element".into()));
         }
-        let parent_scope = self
+        let mut scope = self
             .stack
             .last()
             .map(|p| p.scope.clone())
             .unwrap_or_default();
-        let mut declared: Vec<(Box<str>, Arc<str>)> = Vec::new();
+        let mut declared = 0;
         let mut raw_attributes = Vec::new();
-        for attribute in start.attributes() {
+        for (index, attribute) in start.attributes().enumerate() {
+            if index >= self.limits.max_attributes_per_element {
+                return Err(XmlError::TooManyAttributes(
+                    self.limits.max_attributes_per_element,
+                ));
+            }
             let attribute = attribute.map_err(|e| XmlError::Syntax(e.to_string()))?;
             let value = attribute
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
@@ -298,19 +271,17 @@ impl TreeBuilder {
                     other => XmlError::Syntax(other.to_string()),
                 })?
                 .into_owned();
-            match attribute.key.as_namespace_binding() {
-                Some(PrefixDeclaration::Default) => declared.push(("".into(), value.into())),
-                Some(PrefixDeclaration::Named(p)) => declared.push((p.into(), value.into())),
-                None => raw_attributes.push((attribute.key.into_inner().to_owned(), value)),
-            }
+            let prefix: Box<str> = match attribute.key.as_namespace_binding() {
+                Some(PrefixDeclaration::Default) => "".into(),
+                Some(PrefixDeclaration::Named(p)) => p.into(),
+                None => {
+                    raw_attributes.push((attribute.key.into_inner().to_owned(), value));
+                    continue;
+                }
+            };
+            declared += 1;
+            scope = Some(self.declare(scope, prefix, value.into(), declared)?);
         }
-        let scope = if declared.is_empty() {
-            parent_scope
-        } else {
-            let mut merged = (*parent_scope).clone();
-            merged.extend(declared);
-            Arc::new(merged)
-        };
         let (ns, name) = resolve_name(&scope, start.name(), true)?;
         let mut attributes = Vec::with_capacity(raw_attributes.len());
         for (key, value) in raw_attributes {
@@ -325,6 +296,44 @@ impl TreeBuilder {
             children: Vec::new(),
             scope,
         })
+    }
+
+    /// Adds the declaration of `prefix` (the element's `declared`-th) to `scope`, within
+    /// the namespace bounds.
+    fn declare(
+        &mut self,
+        scope: Scope,
+        prefix: Box<str>,
+        ns: Arc<str>,
+        declared: usize,
+    ) -> Result<Arc<Binding>, XmlError> {
+        let limits = &self.limits;
+        self.namespace_declarations += 1;
+        let in_scope = scope.as_ref().map_or(0, |s| s.in_scope) + 1;
+        let exceeded = [
+            (
+                declared,
+                limits.max_namespace_declarations_per_element,
+                "on one element",
+            ),
+            (in_scope, limits.max_namespaces_in_scope, "in scope"),
+            (
+                self.namespace_declarations,
+                limits.max_namespace_declarations,
+                "in the document",
+            ),
+        ]
+        .into_iter()
+        .find(|(count, limit, _)| count > limit);
+        if let Some((_, limit, bound)) = exceeded {
+            return Err(XmlError::Namespaces { limit, bound });
+        }
+        Ok(Arc::new(Binding {
+            prefix,
+            ns,
+            parent: scope,
+            in_scope,
+        }))
     }
 
     fn attach(&mut self, element: Element) -> Result<(), XmlError> {
@@ -359,22 +368,12 @@ fn resolve_name(
             if p == "xml" {
                 Some(Arc::from(XML_NS))
             } else {
-                let found = scope
-                    .iter()
-                    .rev()
-                    .find(|(bound, _)| &**bound == p)
-                    .map(|(_, ns)| ns.clone())
-                    .filter(|ns| !ns.is_empty());
+                let found = bound(scope, p).cloned();
                 Some(found.ok_or_else(|| XmlError::UnboundPrefix(p.to_owned()))?)
             }
         }
         // Unprefixed attributes are in no namespace; unprefixed elements take the default.
-        None if is_element => scope
-            .iter()
-            .rev()
-            .find(|(bound, _)| bound.is_empty())
-            .map(|(_, ns)| ns.clone())
-            .filter(|ns| !ns.is_empty()),
+        None if is_element => bound(scope, "").cloned(),
         None => None,
     };
     Ok((ns, local.into_inner().into()))
@@ -394,78 +393,4 @@ fn expand(reference: &BytesRef<'_>) -> Result<Cow<'static, str>, XmlError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse_str(s: &str) -> Result<Element, XmlError> {
-        parse(s.as_bytes(), Limits::default())
-    }
-
-    #[test]
-    fn namespaces_resolve_by_uri_whatever_the_prefix() {
-        let a = parse_str(r#"<x:a xmlns:x="urn:t"><x:b>1</x:b></x:a>"#).unwrap();
-        let b = parse_str(r#"<a xmlns="urn:t"><b> 1 </b></a>"#).unwrap();
-        for root in [a, b] {
-            assert!(root.is("urn:t", "a"));
-            assert_eq!(root.child_text("urn:t", "b"), Some("1"));
-        }
-    }
-
-    #[test]
-    fn text_unescapes_predefined_and_character_references() {
-        let root = parse_str("<a>T&amp;C &#x1EA1;&#7841; <![CDATA[<x>]]></a>").unwrap();
-        assert_eq!(root.text(), "T&C ạạ <x>");
-    }
-
-    #[test]
-    fn doctype_and_entities_are_refused() {
-        let bomb = r#"<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>"#;
-        assert_eq!(parse_str(bomb).unwrap_err(), XmlError::Doctype);
-        assert_eq!(
-            parse_str("<a>&x;</a>").unwrap_err(),
-            XmlError::UnknownEntity("x".into())
-        );
-    }
-
-    #[test]
-    fn limits_are_enforced() {
-        let limits = Limits {
-            max_bytes: 10,
-            ..Limits::default()
-        };
-        assert!(matches!(
-            parse(b"<a>0123456789</a>", limits),
-            Err(XmlError::TooLarge { .. })
-        ));
-        let deep = "<a>".repeat(100) + &"</a>".repeat(100);
-        assert_eq!(parse_str(&deep).unwrap_err(), XmlError::TooDeep(64));
-    }
-
-    #[test]
-    fn malformed_documents_are_errors() {
-        for bad in ["", "<a>", "<a></b>", "<a/><b/>", "text", "<p:a/>", "\u{0}"] {
-            assert!(parse_str(bad).is_err(), "{bad:?} should fail");
-        }
-        assert_eq!(
-            parse(&[0xff, 0xfe], Limits::default()).unwrap_err(),
-            XmlError::NotUtf8
-        );
-    }
-
-    #[test]
-    fn qname_values_resolve_in_scope() {
-        let root = parse_str(r#"<a xmlns:s="urn:s"><b xmlns:t="urn:t">t:Busy</b></a>"#).unwrap();
-        let b = &root.children()[0];
-        assert_eq!(b.resolve_qname("t:Busy"), Some((Some("urn:t"), "Busy")));
-        assert_eq!(b.resolve_qname("s:X"), Some((Some("urn:s"), "X")));
-        assert_eq!(b.resolve_qname("zz:X"), None);
-    }
-
-    #[test]
-    fn attributes_resolve_namespaces() {
-        let root = parse_str(r#"<a xmlns:w="urn:w" Type="t" w:Id="1"/>"#).unwrap();
-        assert_eq!(root.attr("Type"), Some("t"));
-        assert_eq!(root.attr_ns("urn:w", "Id"), Some("1"));
-        assert_eq!(root.attr("Id"), None);
-    }
-}
+mod tests;

@@ -4,9 +4,14 @@
 //! slot up to `max_wait` within its deadline, else it is refused with 429.
 //!
 //! When a partner itself throttles (HTTP 429, `Server.Busy`, `bh:QuaTai`), calls to it
-//! pause for its `Retry-After` — shared through Redis when the quota is.
+//! pause for its `Retry-After`, never longer than the partner's `max_partner_pause` —
+//! shared through Redis when the quota is; a longer pause found there (set by an instance
+//! with a larger bound) is cut to this instance's bound. An operator can clear a pause.
 
 use std::num::NonZeroU32;
+mod pause;
+
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -19,12 +24,17 @@ use crate::redis::Redis;
 use crate::store::now_ms;
 
 /// GCRA in Redis, on Redis's own clock so instances' clocks need not agree.
-/// KEYS: state, pause. ARGV: interval µs, tolerance µs.
+/// KEYS: state, pause. ARGV: interval µs, tolerance µs, longest pause ms.
 /// Returns {1, 0} allowed, {0, wait µs} over quota, {2, wait µs} paused.
 const GCRA: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local paused = redis.call('PTTL', KEYS[2])
+local longest = tonumber(ARGV[3])
+if paused > longest then
+  redis.call('PEXPIRE', KEYS[2], longest)
+  paused = longest
+end
 if paused > 0 then return {2, paused * 1000} end
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
@@ -34,14 +44,6 @@ if tat - tolerance > now then return {0, tat - tolerance - now} end
 local next_tat = tat + interval
 redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.floor((next_tat - now) / 1000) + 1000)
 return {1, 0}
-";
-
-/// Extends (never shortens) a pause. KEYS: pause. ARGV: milliseconds.
-const PAUSE: &str = r"
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], 1, 'PX', ARGV[1])
-end
-return 1
 ";
 
 /// Why a call may not go now.
@@ -95,7 +97,9 @@ pub(crate) struct Limiter {
     burst: u32,
     max_wait: Duration,
     backend: Backend,
+    max_pause: Duration,
     paused_until_ms: AtomicI64,
+    pause_reason: Mutex<String>,
     store_failures: AtomicU64,
     decisions: Decisions,
     last_warned_ms: AtomicI64,
@@ -126,6 +130,8 @@ pub(crate) struct LimiterSpec<'a> {
     pub(crate) rate: Option<Rate>,
     pub(crate) burst: u32,
     pub(crate) max_wait: Duration,
+    /// Longest pause a partner may impose (`max_partner_pause`).
+    pub(crate) max_pause: Duration,
     /// Redis, when the quota is shared, with the failure policy and instance count.
     pub(crate) shared: Option<(&'a Redis, StoreFailure, u32)>,
 }
@@ -149,7 +155,9 @@ impl Limiter {
             burst: spec.burst.max(1),
             max_wait: spec.max_wait,
             backend,
+            max_pause: spec.max_pause,
             paused_until_ms: AtomicI64::new(0),
+            pause_reason: Mutex::new(String::new()),
             store_failures: AtomicU64::new(0),
             decisions: Decisions::default(),
             last_warned_ms: AtomicI64::new(0),
@@ -178,7 +186,7 @@ impl Limiter {
                 Decision::Go => return Ok(waited),
                 Decision::Wait(wait, paused) => (wait, paused),
             };
-            if now.elapsed() + wait > budget {
+            if now.elapsed().saturating_add(wait) > budget {
                 return Err(if paused {
                     LimitError::Paused { retry_after: wait }
                 } else {
@@ -194,24 +202,6 @@ impl Limiter {
             }
             tokio::time::sleep(wait).await;
             waited = true;
-        }
-    }
-
-    /// Pauses calls for `period` (the partner's `Retry-After`).
-    pub(crate) async fn pause(&self, period: Duration) {
-        let until = now_ms() + period.as_millis() as i64;
-        self.paused_until_ms.fetch_max(until, Ordering::Relaxed);
-        if let Backend::Shared {
-            redis, pause_key, ..
-        } = &self.backend
-        {
-            let script = redis::Script::new(PAUSE);
-            if let Err(error) = redis
-                .script::<i64>(&script, &[pause_key], &[period.as_millis() as i64])
-                .await
-            {
-                self.store_failed(&error.to_string());
-            }
         }
     }
 
@@ -231,14 +221,16 @@ impl Limiter {
         ]
     }
 
+    /// A shared quota follows the pause kept in Redis (so that clearing it there clears it
+    /// for every instance); this instance's own copy applies while Redis is out of reach.
     async fn decide(&self) -> Result<Decision, LimitError> {
-        let paused = self.paused_until_ms.load(Ordering::Relaxed) - now_ms();
-        if paused > 0 {
-            return Ok(Decision::Wait(Duration::from_millis(paused as u64), true));
-        }
+        let paused = u64::try_from(self.paused_until_ms.load(Ordering::Relaxed) - now_ms())
+            .ok()
+            .filter(|ms| *ms > 0)
+            .map(|ms| Decision::Wait(Duration::from_millis(ms), true));
         match &self.backend {
-            Backend::Unlimited => Ok(Decision::Go),
-            Backend::Local(limiter) => Ok(local(limiter)),
+            Backend::Unlimited => Ok(paused.unwrap_or(Decision::Go)),
+            Backend::Local(limiter) => Ok(paused.unwrap_or_else(|| local(limiter))),
             Backend::Shared {
                 redis,
                 key,
@@ -253,8 +245,9 @@ impl Limiter {
                 let interval = rate.interval().as_micros() as i64;
                 let tolerance = interval * i64::from(self.burst - 1);
                 let script = redis::Script::new(GCRA);
+                let longest = millis(self.max_pause);
                 match redis
-                    .script::<Vec<i64>>(&script, &[key, pause_key], &[interval, tolerance])
+                    .script::<Vec<i64>>(&script, &[key, pause_key], &[interval, tolerance, longest])
                     .await
                 {
                     Ok(answer) => Ok(match answer.as_slice() {
@@ -266,6 +259,9 @@ impl Limiter {
                     }),
                     Err(error) => {
                         self.store_failed(&error.to_string());
+                        if let Some(paused) = paused {
+                            return Ok(paused);
+                        }
                         match on_failure {
                             StoreFailure::Local => Ok(local(fallback)),
                             StoreFailure::Deny => Err(LimitError::StoreUnavailable),
@@ -291,6 +287,11 @@ impl Limiter {
     }
 }
 
+/// `period` in whole milliseconds, saturating.
+fn millis(period: Duration) -> i64 {
+    i64::try_from(period.as_millis()).unwrap_or(i64::MAX)
+}
+
 fn local(limiter: &DefaultDirectRateLimiter) -> Decision {
     match limiter.check() {
         Ok(()) => Decision::Go,
@@ -311,6 +312,7 @@ mod tests {
             rate: Some(rate.parse().unwrap()),
             burst,
             max_wait,
+            max_pause: Duration::from_secs(300),
             shared: None,
         })
     }
@@ -342,25 +344,6 @@ mod tests {
             started.elapsed() >= Duration::from_millis(90),
             "{:?}",
             started.elapsed()
-        );
-    }
-
-    #[tokio::test]
-    async fn a_partner_pause_holds_calls() {
-        let limiter = Limiter::new(LimiterSpec {
-            policy: "p".into(),
-            rate: None,
-            burst: 1,
-            max_wait: Duration::ZERO,
-            shared: None,
-        });
-        limiter.pause(Duration::from_secs(2)).await;
-        let err = limiter
-            .acquire(Instant::now() + Duration::from_secs(5))
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(err, LimitError::Paused { retry_after } if retry_after > Duration::from_secs(1))
         );
     }
 }
