@@ -4,8 +4,8 @@
 //! Adapters depend on this crate for [`adapter::Adapter`], [`sim::Simulator`] and the
 //! wire helpers ([`xml`], [`soap`], [`text`]); the binary wires adapters into a [`Bus`].
 //!
-//! Pipeline stages, in the order [`pipeline`] runs them: [`request_id`], `catalogue`,
-//! [`identity`], [`route`], [`access`], [`caller`], [`body`], validation (the adapter's),
+//! Pipeline stages, in the order [`pipeline`] runs them: [`request_id`], [`host`],
+//! `catalogue`, [`identity`] (through [`auth_guard`]), [`route`], [`access`], [`caller`], [`body`], validation (the adapter's),
 //! [`call`] (encode, [`upstream`], decode), `respond`. Errors become answers in [`problem`].
 
 #![forbid(unsafe_code)]
@@ -15,6 +15,7 @@ pub mod adapter;
 mod admin;
 pub mod applications;
 pub mod audit;
+pub mod auth_guard;
 mod backoff;
 pub mod body;
 pub mod breaker;
@@ -29,6 +30,7 @@ pub mod config;
 mod dispatch;
 mod gateway;
 mod health;
+pub mod host;
 pub mod identity;
 pub mod limit;
 mod metrics;

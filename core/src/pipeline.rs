@@ -1,7 +1,8 @@
 //! The order of the stages every unified-API request passes through. This is the one
 //! place that order lives; each stage is its own module.
 //!
-//! request id → catalogue (public) → identity → route → access → caller headers →
+//! request id → host → catalogue (public) → identity (failures throttled per source) →
+//! route → access → caller headers →
 //! [status of an application: read from the store] → body → input validation →
 //! [submission: store durably, 202] → partner call (encode → upstream → decode) → respond.
 //! Any stage may stop the request with its error; [`crate::problem`] turns it into an
@@ -22,6 +23,7 @@ use crate::access::{self, AccessDenied};
 use crate::adapter::{InvalidInput, OperationKind, UnifiedRequest};
 use crate::applications::{self, ApplicationError};
 use crate::audit;
+use crate::auth_guard::{AuthError, Throttled};
 use crate::body::{self, BodyError};
 use crate::cache::{self, CacheStatus, Cached};
 use crate::call::{self, CallError};
@@ -29,6 +31,7 @@ use crate::caller::{self, HeaderError};
 use crate::catalogue;
 use crate::config::AuditFailure;
 use crate::gateway::Gateway;
+use crate::host::{self, HostError};
 use crate::identity::IdentityError;
 use crate::metrics;
 use crate::problem;
@@ -44,9 +47,15 @@ pub type Body = Full<Bytes>;
 /// Every way a request can stop early, one variant per stage.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Host stage.
+    #[error(transparent)]
+    Host(#[from] HostError),
     /// Identity stage.
     #[error(transparent)]
     Identity(#[from] IdentityError),
+    /// Identity stage: too many failures from the caller's address.
+    #[error(transparent)]
+    Throttled(#[from] Throttled),
     /// Route stage.
     #[error(transparent)]
     Route(#[from] RouteError),
@@ -83,6 +92,15 @@ pub enum Error {
         /// What went wrong.
         error: CallError,
     },
+}
+
+impl From<AuthError> for Error {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::Identity(e) => Self::Identity(e),
+            AuthError::Throttled(e) => Self::Throttled(e),
+        }
+    }
 }
 
 /// Runs one request through every stage and answers it.
@@ -235,10 +253,14 @@ async fn stages(
     trail: &mut Trail,
 ) -> Result<Response<Body>, Error> {
     let (parts, body) = request.into_parts();
+    host::check(parts.version, &parts.uri, &parts.headers)?;
     if let Some(answer) = catalogue::public(gateway, &parts) {
         return Ok(answer);
     }
-    let client = gateway.clients.identify(&parts.headers)?;
+    let client = gateway
+        .shared
+        .auth_guard
+        .identify(&gateway.clients, &parts)?;
     span.record("client", &*client.id);
 
     let matched = gateway.routes.resolve(&parts.method, parts.uri.path())?;
@@ -286,7 +308,13 @@ async fn stages(
             .map_err(application_error);
     }
 
-    let body = body::read(&parts.headers, body, gateway.max_body_bytes).await?;
+    let body = body::read(
+        &parts.headers,
+        body,
+        gateway.max_body_bytes,
+        gateway.body_read_timeout,
+    )
+    .await?;
     let query: Vec<(String, String)> =
         form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
             .into_owned()
