@@ -143,6 +143,20 @@ async fn a_slow_body_is_answered_408_within_the_body_deadline() {
 }
 
 #[tokio::test]
+async fn a_short_body_that_is_never_read_does_not_hold_the_connection() {
+    let t = common::start_with(short_deadlines).await;
+    // An application's status is answered from the store, without reading the body.
+    let head = format!(
+        "GET /v1/criminal-record-applications/unknown HTTP/1.1\r\nHost: bus\r\n\
+         Authorization: ApiKey {}\r\nContent-Length: 100\r\n\r\n{{\"",
+        common::KEY
+    );
+    let answer = exchange(&t, head.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 404 "), "{answer}");
+    t.stop().await;
+}
+
+#[tokio::test]
 async fn an_idle_http1_keep_alive_connection_is_closed() {
     let t = common::start_with(short_deadlines).await;
     let answer = exchange(&t, b"GET /openapi.json HTTP/1.1\r\nHost: bus\r\n\r\n").await;
