@@ -23,7 +23,7 @@ use crate::access::{self, AccessDenied};
 use crate::adapter::{InvalidInput, OperationKind, UnifiedRequest};
 use crate::applications::{self, ApplicationError};
 use crate::audit;
-use crate::auth_guard::{AuthError, Throttled};
+use crate::auth_guard::Throttled;
 use crate::body::{self, BodyError};
 use crate::cache::{self, CacheStatus, Cached};
 use crate::call::{self, CallError};
@@ -92,15 +92,6 @@ pub enum Error {
         /// What went wrong.
         error: CallError,
     },
-}
-
-impl From<AuthError> for Error {
-    fn from(error: AuthError) -> Self {
-        match error {
-            AuthError::Identity(e) => Self::Identity(e),
-            AuthError::Throttled(e) => Self::Throttled(e),
-        }
-    }
 }
 
 /// Runs one request through every stage and answers it.
