@@ -1,4 +1,7 @@
-//! Stage: request body. Read whole, bounded in size before and while reading.
+//! Stage: request body. Read whole, bounded in size before and while reading, and in time:
+//! the whole body must arrive within the deadline that starts when its reading does.
+
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -14,16 +17,24 @@ pub enum BodyError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The body did not arrive in time.
+    #[error("the request body did not arrive within {} ms", after.as_millis())]
+    Timeout {
+        /// The deadline.
+        after: Duration,
+    },
     /// The connection failed while the body was being read.
     #[error("request body could not be read: {0}")]
     Read(String),
 }
 
-/// Reads the body, refusing at once when `Content-Length` already says it is too large.
+/// Reads the body within `deadline`, refusing at once when `Content-Length` already says
+/// it is too large.
 pub(crate) async fn read(
     headers: &HeaderMap,
     body: Incoming,
     limit: usize,
+    deadline: Duration,
 ) -> Result<Bytes, BodyError> {
     let declared = headers
         .get(http::header::CONTENT_LENGTH)
@@ -32,7 +43,10 @@ pub(crate) async fn read(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(BodyError::TooLarge { limit });
     }
-    match Limited::new(body, limit).collect().await {
+    let collected = tokio::time::timeout(deadline, Limited::new(body, limit).collect())
+        .await
+        .map_err(|_| BodyError::Timeout { after: deadline })?;
+    match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge { limit }),
         Err(e) => Err(BodyError::Read(e.to_string())),

@@ -18,6 +18,7 @@ use crate::adapter::Adapter;
 use crate::admin::Admin;
 use crate::applications::{Outbox, retention};
 use crate::audit::Audit;
+use crate::auth_guard::AuthGuard;
 use crate::cache::{Cache, CacheSecret};
 use crate::config::{Config, ConfigError};
 use crate::dispatch::{self, Dispatcher};
@@ -143,6 +144,12 @@ impl Bus {
             None => None,
         };
         let metrics = Metrics::new();
+        let connection_metrics = metrics.connections.clone();
+        let auth_guard = AuthGuard::new(
+            config.server.auth_failure_rate,
+            config.server.auth_failure_burst,
+            metrics.auth.clone(),
+        );
         let audit = Audit::start(store.clone(), identifier_key, metrics.audit_commit.clone())
             .await
             .map_err(|e| StartError::Audit(e.to_string()))?;
@@ -153,6 +160,7 @@ impl Bus {
             cache: Cache::new(config.cache.max_bytes, cache_secret, tier),
             redis,
             metrics,
+            auth_guard,
         });
         let gateway = Gateway::build(
             config,
@@ -196,12 +204,16 @@ impl Bus {
         )?;
         let (stop, stopped) = watch::channel(false);
         let options = ServeOptions {
+            name: "api",
             tls,
-            header_read_timeout: config.server.header_read_timeout,
+            limits: config.server.connection_limits(),
             shutdown_grace: config.server.shutdown_grace,
+            metrics: connection_metrics,
         };
         let admin_options = ServeOptions {
+            name: "admin",
             tls: None,
+            limits: config.server.admin_connection_limits(),
             ..options.clone()
         };
         let deliverer = webhook::spawn(

@@ -14,6 +14,7 @@ use crate::adapter::CachePolicy;
 use crate::adapter::{Adapter, CallContext, Credentials, Operation, OperationKind};
 use crate::applications::Outbox;
 use crate::audit::Audit;
+use crate::auth_guard::AuthGuard;
 use crate::cache::Cache;
 use crate::config::AuditFailure;
 use crate::config::{Config, ConfigError, Issues, PartnerConfig};
@@ -90,6 +91,8 @@ pub(crate) struct Shared {
     pub(crate) cache: Cache,
     pub(crate) redis: Option<Redis>,
     pub(crate) metrics: Metrics,
+    /// Budgets of failed authentications per source address.
+    pub(crate) auth_guard: Arc<AuthGuard>,
 }
 
 /// Everything a request needs, for one configuration.
@@ -98,6 +101,8 @@ pub struct Gateway {
     pub(crate) clients: Clients,
     pub(crate) partners: Vec<Arc<Partner>>,
     pub(crate) max_body_bytes: usize,
+    /// How long a request body may take to arrive.
+    pub(crate) body_read_timeout: Duration,
     pub(crate) openapi: Bytes,
     pub(crate) shared: Arc<Shared>,
     pub(crate) audit_failure: AuditFailure,
@@ -193,6 +198,7 @@ impl Gateway {
             clients,
             partners,
             max_body_bytes: config.server.max_body_bytes,
+            body_read_timeout: config.server.body_read_timeout,
             openapi,
             shared,
             audit_failure: config.audit.on_failure,

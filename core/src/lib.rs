@@ -4,9 +4,9 @@
 //! Adapters depend on this crate for [`adapter::Adapter`], [`sim::Simulator`] and the
 //! wire helpers ([`xml`], [`soap`], [`text`]); the binary wires adapters into a [`Bus`].
 //!
-//! Pipeline stages, in the order [`pipeline`] runs them: [`request_id`], `catalogue`,
-//! [`identity`], [`route`], [`access`], [`caller`], `query`, [`body`] and [`json_body`],
-//! validation (the adapter's),
+//! Pipeline stages, in the order [`pipeline`] runs them: [`request_id`], [`host`],
+//! `catalogue`, [`identity`] (through [`auth_guard`]), [`route`], [`access`], [`caller`],
+//! `query`, [`body`] and [`json_body`], validation (the adapter's),
 //! [`call`] (encode, [`upstream`], decode), `respond`. Errors become answers in [`problem`].
 
 #![forbid(unsafe_code)]
@@ -16,6 +16,7 @@ pub mod adapter;
 mod admin;
 pub mod applications;
 pub mod audit;
+pub mod auth_guard;
 mod backoff;
 pub mod body;
 pub mod breaker;
@@ -32,6 +33,7 @@ mod dispatch;
 mod fuzz;
 mod gateway;
 mod health;
+pub mod host;
 pub mod identity;
 pub mod json;
 pub mod json_body;

@@ -17,6 +17,10 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+mod edge;
+
+pub(crate) use edge::{AuthMetrics, ConnectionMetrics};
+
 /// Labels of answered requests.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct RequestLabels {
@@ -216,6 +220,8 @@ pub(crate) struct Metrics {
     pub(crate) requests: Family<RequestLabels, Counter>,
     pub(crate) partner_calls: Family<PartnerLabels, Histogram>,
     pub(crate) audit_commit: Histogram,
+    pub(crate) connections: ConnectionMetrics,
+    pub(crate) auth: AuthMetrics,
 }
 
 impl Metrics {
@@ -241,6 +247,7 @@ impl Metrics {
             "Time to commit one batch of audit records",
             audit_commit.clone(),
         );
+        let (connections, auth) = edge::register(&mut registry);
         let state = Arc::new(State::default());
         registry.register_collector(Box::new(state.clone()));
         Self {
@@ -249,6 +256,8 @@ impl Metrics {
             requests,
             partner_calls,
             audit_commit,
+            connections,
+            auth,
         }
     }
 

@@ -1,7 +1,8 @@
 //! The order of the stages every unified-API request passes through. This is the one
 //! place that order lives; each stage is its own module.
 //!
-//! request id → catalogue (public) → identity → route → access → caller headers → query →
+//! request id → host → catalogue (public) → identity (failures throttled per source) →
+//! route → access → caller headers → query →
 //! [status of an application: read from the store] → body (JSON, strictly, for POST and
 //! PUT) → input validation →
 //! [submission: store durably, 202] → partner call (encode → upstream → decode) → respond.
@@ -23,6 +24,7 @@ use crate::access::{self, AccessDenied};
 use crate::adapter::{InvalidInput, OperationKind, UnifiedRequest};
 use crate::applications::{self, ApplicationError};
 use crate::audit;
+use crate::auth_guard::Throttled;
 use crate::body::{self, BodyError};
 use crate::cache::{CacheStatus, Cached};
 use crate::call::{self, CallError};
@@ -30,6 +32,7 @@ use crate::caller::{self, HeaderError};
 use crate::catalogue;
 use crate::config::AuditFailure;
 use crate::gateway::Gateway;
+use crate::host::{self, HostError};
 use crate::identity::IdentityError;
 use crate::json;
 use crate::json_body::{self, UnsupportedMediaType};
@@ -49,9 +52,15 @@ pub type Body = Full<Bytes>;
 /// Every way a request can stop early, one variant per stage.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Host stage.
+    #[error(transparent)]
+    Host(#[from] HostError),
     /// Identity stage.
     #[error(transparent)]
     Identity(#[from] IdentityError),
+    /// Identity stage: too many failures from the caller's address.
+    #[error(transparent)]
+    Throttled(#[from] Throttled),
     /// Route stage.
     #[error(transparent)]
     Route(#[from] RouteError),
@@ -243,10 +252,14 @@ async fn stages(
     trail: &mut Trail,
 ) -> Result<Response<Body>, Error> {
     let (parts, body) = request.into_parts();
+    host::check(parts.version, &parts.uri, &parts.headers)?;
     if let Some(answer) = catalogue::public(gateway, &parts) {
         return Ok(answer);
     }
-    let client = gateway.clients.identify(&parts.headers)?;
+    let client = gateway
+        .shared
+        .auth_guard
+        .identify(&gateway.clients, &parts)?;
     span.record("client", &*client.id);
 
     let matched = gateway.routes.resolve(&parts.method, parts.uri.path())?;
@@ -304,7 +317,13 @@ async fn stages(
     if takes_body {
         json_body::check_media_type(&op.method, &parts.headers)?;
     }
-    let body = body::read(&parts.headers, body, gateway.max_body_bytes).await?;
+    let body = body::read(
+        &parts.headers,
+        body,
+        gateway.max_body_bytes,
+        gateway.body_read_timeout,
+    )
+    .await?;
     if takes_body {
         json::parse(&body).map_err(|e| invalid_input(json_body::invalid_body(e)))?;
     }

@@ -10,8 +10,10 @@ use serde::Serialize;
 use crate::adapter::{FailureKind, FieldError};
 use crate::applications::ApplicationError;
 use crate::applications::retire::RetireError;
+use crate::auth_guard::Throttled;
 use crate::body::BodyError;
 use crate::call::CallError;
+use crate::host::HostError;
 use crate::identity::IdentityError;
 use crate::json_body::{self, UnsupportedMediaType};
 use crate::limit::LimitError;
@@ -152,6 +154,28 @@ pub(crate) fn audit_unavailable() -> Problem {
     .retry_after(Duration::from_secs(5))
 }
 
+/// A request whose `Host` is missing, repeated, invalid or at odds with its target.
+pub(crate) fn invalid_host(error: &HostError) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-host",
+        "Missing or malformed Host header",
+        format!("{error}; send exactly one `Host: <host>[:port]` naming this bus"),
+    )
+}
+
+fn throttled(throttled: &Throttled) -> Problem {
+    Problem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "auth-throttled",
+        "Too many failed authentications",
+        format!(
+            "{throttled}; check the API key, then retry after the time given in Retry-After (a correct key is never refused)"
+        ),
+    )
+    .retry_after(throttled.retry_after)
+}
+
 /// Retry-After when a partner asked for a pause without saying how long.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
@@ -159,6 +183,8 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 pub(crate) fn of(error: &Error) -> Problem {
     use StatusCode as S;
     match error {
+        Error::Host(e) => invalid_host(e),
+        Error::Throttled(e) => throttled(e),
         Error::Identity(e) => Problem::new(
             S::UNAUTHORIZED,
             "unauthorized",
@@ -212,6 +238,12 @@ pub(crate) fn of(error: &Error) -> Problem {
             "payload-too-large",
             "Request body too large",
             format!("the body must not exceed {limit} bytes"),
+        ),
+        Error::Body(e @ BodyError::Timeout { .. }) => Problem::new(
+            S::REQUEST_TIMEOUT,
+            "request-timeout",
+            "Request body not received in time",
+            format!("{e}; send the whole body (as many bytes as Content-Length says) at once"),
         ),
         Error::Body(e @ BodyError::Read(_)) => Problem::new(
             S::BAD_REQUEST,

@@ -66,12 +66,18 @@ fn restart_needed(old: &Config, new: &Config) -> Vec<String> {
     let listeners = s.0.listen != s.1.listen
         || s.0.admin_listen != s.1.admin_listen
         || s.0.tls != s.1.tls
-        || s.0.header_read_timeout != s.1.header_read_timeout
+        || s.0.admin_connection_limits() != s.1.admin_connection_limits()
+        || s.0.connection_limits() != s.1.connection_limits()
+        || (s.0.auth_failure_rate, s.0.auth_failure_burst)
+            != (s.1.auth_failure_rate, s.1.auth_failure_burst)
         || s.0.shutdown_grace != s.1.shutdown_grace
         || s.0.admin_token_env != s.1.admin_token_env
         || s.0.admin_token_sha256 != s.1.admin_token_sha256;
     for (changed, section) in [
-        (listeners, "server (listeners, TLS, admin token)"),
+        (
+            listeners,
+            "server (listeners, TLS, connection limits, admin token)",
+        ),
         (old.storage != new.storage, "storage"),
         (old.cache != new.cache, "cache"),
         (old.redis != new.redis, "redis"),

@@ -1,24 +1,28 @@
 //! Accepting connections: HTTP/1.1 and HTTP/2 (h2c, or ALPN over optional TLS) on hyper,
 //! with graceful shutdown — on a stop signal the listener closes, in-flight requests
 //! finish (up to a grace period), idle connections are closed.
+//!
+//! Every phase of a connection has a deadline (see [`connection`]), and a listener serves
+//! at most `max_connections` at once: a connection beyond that is closed as it arrives,
+//! while those already served go on.
 
-use std::convert::Infallible;
+mod activity;
+mod connection;
+
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::{Request, Response};
 use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+use crate::config::ConnectionLimits;
+use crate::metrics::ConnectionMetrics;
 use crate::pipeline::Body;
 
 /// Something that answers requests on a listener.
@@ -27,16 +31,20 @@ pub(crate) trait Handler: Send + Sync + 'static {
     fn handle(&self, request: Request<Incoming>) -> impl Future<Output = Response<Body>> + Send;
 }
 
+/// The address a request came from, in its extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Peer(pub(crate) SocketAddr);
+
 /// How a listener serves connections.
 #[derive(Clone)]
 pub(crate) struct ServeOptions {
+    /// The listener's name in metrics (`api`, `admin`).
+    pub(crate) name: &'static str,
     pub(crate) tls: Option<TlsAcceptor>,
-    pub(crate) header_read_timeout: Duration,
+    pub(crate) limits: ConnectionLimits,
     pub(crate) shutdown_grace: Duration,
+    pub(crate) metrics: ConnectionMetrics,
 }
-
-/// How long a TLS handshake may take.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `handler` on `listener` until `stop` turns true, then drains.
 pub(crate) fn spawn<H: Handler>(
@@ -46,21 +54,17 @@ pub(crate) fn spawn<H: Handler>(
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let graceful = GracefulShutdown::new();
-        let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(options.header_read_timeout);
-        builder.http2().timer(TokioTimer::new());
-        let builder = Arc::new(builder);
+        let capacity = options.limits.max_connections;
+        let places = Arc::new(Semaphore::new(capacity as usize));
+        let options = Arc::new(options);
+        let builder = Arc::new(connection::builder(&options.limits));
         loop {
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,
                 _ = stop.wait_for(|s| *s) => break,
             };
-            let stream = match accepted {
-                Ok((stream, _peer)) => stream,
+            let (stream, peer) = match accepted {
+                Ok(accepted) => accepted,
                 Err(error) => {
                     // Out of file descriptors and similar: back off instead of spinning.
                     tracing::warn!(%error, "accept failed");
@@ -68,52 +72,27 @@ pub(crate) fn spawn<H: Handler>(
                     continue;
                 }
             };
+            let Some(place) = connection::Place::take(&places, &options) else {
+                options.metrics.refused(options.name);
+                drop(stream);
+                continue;
+            };
             let _ = stream.set_nodelay(true);
-            let handler = handler.clone();
-            let builder = builder.clone();
-            let watcher = graceful.watcher();
-            let tls = options.tls.clone();
-            tokio::spawn(async move {
-                match tls {
-                    None => serve_io(&builder, stream, handler, watcher).await,
-                    Some(acceptor) => {
-                        match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
-                        {
-                            Ok(Ok(tls_stream)) => {
-                                serve_io(&builder, tls_stream, handler, watcher).await
-                            }
-                            Ok(Err(error)) => tracing::debug!(%error, "TLS handshake failed"),
-                            Err(_) => tracing::debug!("TLS handshake timed out"),
-                        }
-                    }
-                }
-            });
+            let connection = connection::Connection {
+                peer: Peer(peer),
+                place,
+                builder: builder.clone(),
+                stop: stop.clone(),
+            };
+            tokio::spawn(connection.serve(stream, handler.clone()));
         }
         drop(listener);
+        // Every connection holds its place until it ends.
         tokio::select! {
-            _ = graceful.shutdown() => {}
+            _ = places.acquire_many(capacity) => {}
             _ = tokio::time::sleep(options.shutdown_grace) => {
                 tracing::warn!("shutdown grace period over; closing remaining connections");
             }
         }
     })
-}
-
-async fn serve_io<I, H>(
-    builder: &auto::Builder<TokioExecutor>,
-    io: I,
-    handler: Arc<H>,
-    watcher: hyper_util::server::graceful::Watcher,
-) where
-    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    H: Handler,
-{
-    let service = service_fn(move |request| {
-        let handler = handler.clone();
-        async move { Ok::<_, Infallible>(handler.handle(request).await) }
-    });
-    let connection = builder.serve_connection(TokioIo::new(io), service);
-    if let Err(error) = watcher.watch(connection).await {
-        tracing::debug!(error = %error, "connection ended with an error");
-    }
 }

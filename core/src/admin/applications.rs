@@ -37,9 +37,14 @@ pub(super) async fn retire(
         return Err(refused(RetireError::NotFound));
     };
     let (parts, body) = request.into_parts();
-    let body = crate::body::read(&parts.headers, body, MAX_ADMIN_BODY)
-        .await
-        .map_err(|e| refused(RetireError::BadOrder(e.to_string())))?;
+    let body = crate::body::read(
+        &parts.headers,
+        body,
+        MAX_ADMIN_BODY,
+        gateway.body_read_timeout,
+    )
+    .await
+    .map_err(|e| refused(RetireError::BadOrder(e.to_string())))?;
     let order: RetireOrder = serde_json::from_slice(&body).map_err(|e| {
         refused(RetireError::BadOrder(format!(
             "{e}; send {{\"reason\": \"why the application is retired\"}}"

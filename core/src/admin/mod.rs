@@ -57,6 +57,8 @@ impl Handler for Admin {
 
 impl Admin {
     async fn answer(&self, request: Request<Incoming>) -> Answer {
+        crate::host::check(request.version(), request.uri(), request.headers())
+            .map_err(|e| Box::new(crate::problem::invalid_host(&e)))?;
         let gateway = self.gateway.load_full();
         let method = request.method().clone();
         let path = request.uri().path().to_owned();
@@ -143,7 +145,8 @@ impl Admin {
             on: bool,
         }
         let (parts, body) = request.into_parts();
-        let body = crate::body::read(&parts.headers, body, MAX_ADMIN_BODY)
+        let deadline = self.gateway.load().body_read_timeout;
+        let body = crate::body::read(&parts.headers, body, MAX_ADMIN_BODY, deadline)
             .await
             .map_err(|e| bad_order(e.to_string()))?;
         let order: Order = serde_json::from_slice(&body)

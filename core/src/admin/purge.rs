@@ -39,7 +39,8 @@ pub(super) async fn purge(
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Box<Problem>> {
     let (parts, body) = request.into_parts();
-    let body = crate::body::read(&parts.headers, body, MAX_ADMIN_BODY)
+    let deadline = gateway.body_read_timeout;
+    let body = crate::body::read(&parts.headers, body, MAX_ADMIN_BODY, deadline)
         .await
         .map_err(|e| bad_purge(e.to_string()))?;
     let order: PurgeOrder = serde_json::from_slice(&body).map_err(|e| {

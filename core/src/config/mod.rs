@@ -15,10 +15,12 @@ use crate::adapter::Adapter;
 mod applications;
 pub(crate) mod keys;
 mod traffic;
+mod transport;
 mod webhooks;
 
 pub use applications::ApplicationsConfig;
 pub use traffic::{BreakerConfig, CacheConfig, LimiterKind, Rate, RedisConfig, StoreFailure};
+pub use transport::ConnectionLimits;
 pub use webhooks::WebhooksConfig;
 
 /// The whole configuration of one bus instance.
@@ -95,9 +97,40 @@ pub struct ServerConfig {
     /// How long in-flight requests may take to finish after a shutdown signal.
     #[serde(with = "humantime_serde")]
     pub shutdown_grace: Duration,
-    /// How long a client may take to send request headers (slow-client protection).
+    /// How long a client may take to send request headers (slow-client protection); also
+    /// how long a connection may take from its first byte to its first request, and how
+    /// long an HTTP/1 keep-alive connection may wait for its next request.
     #[serde(with = "humantime_serde")]
     pub header_read_timeout: Duration,
+    /// How long a new connection may stay silent before its first byte.
+    #[serde(with = "humantime_serde")]
+    pub first_byte_timeout: Duration,
+    /// How long a TLS handshake may take.
+    #[serde(with = "humantime_serde")]
+    pub tls_handshake_timeout: Duration,
+    /// How long a client may take to send a request body once its headers are in; 408 after.
+    #[serde(with = "humantime_serde")]
+    pub body_read_timeout: Duration,
+    /// How often an HTTP/2 connection is pinged to check the client is still there.
+    #[serde(with = "humantime_serde")]
+    pub http2_keepalive_interval: Duration,
+    /// How long an HTTP/2 ping may go unanswered before the connection is closed.
+    #[serde(with = "humantime_serde")]
+    pub http2_keepalive_timeout: Duration,
+    /// How long an HTTP/2 connection with no request in flight stays open.
+    #[serde(with = "humantime_serde")]
+    pub http2_idle_timeout: Duration,
+    /// Requests (streams) one HTTP/2 connection may have open at once.
+    pub http2_max_concurrent_streams: u32,
+    /// Connections the unified API serves at once; more are closed as they arrive.
+    pub max_connections: u32,
+    /// Connections the admin listener serves at once; more are closed as they arrive.
+    pub admin_max_connections: u32,
+    /// Failed authentications one source address may make at the steady rate (`"10/min"`);
+    /// beyond it (and the burst) failures are answered 429. Correct keys always pass.
+    pub auth_failure_rate: Rate,
+    /// Failed authentications one source address may make at once before the rate applies.
+    pub auth_failure_burst: u32,
     /// Serve the unified API over TLS with this certificate.
     pub tls: Option<ServerTls>,
     /// Environment variable holding the bearer token of the admin listener. A token (this
@@ -117,6 +150,20 @@ impl Default for ServerConfig {
             max_body_bytes: 256 * 1024,
             shutdown_grace: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
+            first_byte_timeout: Duration::from_secs(10),
+            tls_handshake_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            http2_keepalive_interval: Duration::from_secs(20),
+            http2_keepalive_timeout: Duration::from_secs(20),
+            http2_idle_timeout: Duration::from_secs(60),
+            http2_max_concurrent_streams: 100,
+            max_connections: 4096,
+            admin_max_connections: 64,
+            auth_failure_rate: Rate {
+                count: 10,
+                per: Duration::from_secs(60),
+            },
+            auth_failure_burst: 20,
             tls: None,
             admin_token_env: None,
             admin_token_sha256: None,
@@ -571,6 +618,7 @@ impl Config {
                 "use a duration such as \"10s\"",
             );
         }
+        transport::validate(s, issues);
         if let Some(url) = &self.storage.url
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
         {
