@@ -60,6 +60,9 @@ pub enum AuditCommand {
         /// The archive file to write (must not exist).
         #[arg(long)]
         out: PathBuf,
+        /// Records moved per transaction; the chain's head is held for one batch at a time.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+        batch: i64,
     },
 }
 
@@ -146,21 +149,22 @@ pub async fn run(command: AuditCommand) -> Result<bool, String> {
             source,
             before,
             out,
+            batch,
         } => {
             let before = parse_time("before", &before)?;
-            archive(&source, before, &out).await
+            archive(&source, before, &out, batch).await
         }
     }
 }
 
-async fn archive(source: &Source, before: i64, out: &Path) -> Result<bool, String> {
+async fn archive(source: &Source, before: i64, out: &Path, batch: i64) -> Result<bool, String> {
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(out)
         .map_err(|e| format!("--out {}: {e}", out.display()))?;
     let store = open(source).await?;
-    let result = query::archive(&store, before, &mut file).await;
+    let result = query::archive(&store, before, &mut file, batch).await;
     store.close().await;
     match result {
         Ok(archived) => {
@@ -173,9 +177,14 @@ async fn archive(source: &Source, before: i64, out: &Path) -> Result<bool, Strin
             );
             Ok(true)
         }
-        Err(error) => {
+        Err(stopped) if stopped.done.records == 0 => {
             let _ = std::fs::remove_file(out);
-            Err(error.to_string())
+            Err(stopped.error.to_string())
         }
+        Err(stopped) => Err(format!(
+            "{stopped}; {} holds them and the log starts after record {}",
+            out.display(),
+            stopped.done.anchor.0
+        )),
     }
 }

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
@@ -13,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
+use tokio_util::task::TaskTracker;
 
 use crate::adapter::Adapter;
 use crate::admin::Admin;
@@ -67,11 +69,13 @@ pub enum StartError {
 
 struct Api {
     gateway: Arc<ArcSwap<Gateway>>,
+    /// Requests being handled, including those whose client left.
+    in_flight: TaskTracker,
 }
 
 impl Handler for Api {
     async fn handle(&self, request: Request<Incoming>) -> Response<Body> {
-        pipeline::handle(self.gateway.load_full(), request).await
+        pipeline::handle(self.gateway.load_full(), request, &self.in_flight).await
     }
 }
 
@@ -83,6 +87,8 @@ pub struct Bus {
     admin_addr: SocketAddr,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    in_flight: TaskTracker,
+    shutdown_grace: Duration,
 }
 
 impl Bus {
@@ -139,9 +145,14 @@ impl Bus {
             None => None,
         };
         let metrics = Metrics::new();
-        let audit = Audit::start(store.clone(), identifier_key, metrics.audit_commit.clone())
-            .await
-            .map_err(|e| StartError::Audit(e.to_string()))?;
+        let audit = Audit::start(
+            store.clone(),
+            identifier_key,
+            config.audit.commit_timeout,
+            metrics.audit_commit.clone(),
+        )
+        .await
+        .map_err(|e| StartError::Audit(e.to_string()))?;
         let shared = Arc::new(Shared {
             store: store.clone(),
             outbox: outbox.clone(),
@@ -202,8 +213,10 @@ impl Bus {
         };
         let deliverer = webhook::spawn(store.clone(), gateway.clone(), stopped.clone())
             .map_err(StartError::Tls)?;
+        let in_flight = TaskTracker::new();
         let api = Arc::new(Api {
             gateway: gateway.clone(),
+            in_flight: in_flight.clone(),
         });
         let admin = Arc::new(Admin {
             gateway: gateway.clone(),
@@ -225,6 +238,8 @@ impl Bus {
             admin_addr,
             stop,
             tasks,
+            in_flight,
+            shutdown_grace: config.server.shutdown_grace,
         })
     }
 
@@ -238,12 +253,23 @@ impl Bus {
         self.admin_addr
     }
 
-    /// Stops accepting, lets in-flight requests finish (up to the grace period), stops the
-    /// background workers between steps and closes the store.
+    /// Stops accepting, lets in-flight requests finish (up to the grace period, those whose
+    /// client left included), stops the background workers between steps and closes the
+    /// store.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;
+        }
+        self.in_flight.close();
+        if tokio::time::timeout(self.shutdown_grace, self.in_flight.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                requests = self.in_flight.len(),
+                "shutdown grace period over; requests still in flight are abandoned"
+            );
         }
         self.store.close().await;
         tracing::info!("stopped");

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
+pub mod audit;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -108,6 +110,16 @@ pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestBus {
 
 /// A bus in front of `sims` with the demo configuration, edited by `adjust`.
 pub async fn start_with_sims(sims: Vec<SimServer>, adjust: impl FnOnce(&mut Config)) -> TestBus {
+    start_with_adapters(sims, partners::adapters(), adjust).await
+}
+
+/// A bus serving `adapters` (the configured ones) in front of `sims`, with the demo
+/// configuration edited by `adjust`.
+pub async fn start_with_adapters(
+    sims: Vec<SimServer>,
+    adapters: Vec<std::sync::Arc<dyn lienthong_core::adapter::Adapter>>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestBus {
     let data = tempfile::tempdir().unwrap();
     let options = demo::DemoOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -118,14 +130,9 @@ pub async fn start_with_sims(sims: Vec<SimServer>, adjust: impl FnOnce(&mut Conf
     };
     let mut config = demo::config(&options, &sims);
     adjust(&mut config);
-    let bus = Bus::start(
-        &config,
-        None,
-        &partners::adapters(),
-        openapi::json().unwrap(),
-    )
-    .await
-    .unwrap();
+    let bus = Bus::start(&config, None, &adapters, openapi::json().unwrap())
+        .await
+        .unwrap();
     TestBus {
         bus,
         sims,
