@@ -131,7 +131,7 @@ async fn two_instances_on_one_postgres_extend_one_chain() {
     assert_eq!(answered, 200);
 
     // Both instances appended to one chain: every record once, each linked to the last.
-    let verification = lienthong_core::audit::chain::verify(&other_store(&t).await)
+    let verification = lienthong_core::audit::chain::verify(&other_store(&t).await, None)
         .await
         .unwrap();
     assert_eq!(verification.broken, None);

@@ -116,7 +116,9 @@ async fn requests_are_recorded_while_an_archive_runs() {
     let kept = records(&t, "").await;
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0]["request_id"], "during-archive");
-    let verification = lienthong_core::audit::chain::verify(&before).await.unwrap();
+    let verification = lienthong_core::audit::chain::verify(&before, None)
+        .await
+        .unwrap();
     assert_eq!(verification.broken, None);
     pool.close().await;
     before.close().await;

@@ -58,10 +58,12 @@ pub enum StartError {
     /// The store could not be opened.
     #[error("{0}")]
     Store(#[from] StoreError),
-    /// A secret named in config is missing from the environment, or the audit log cannot
-    /// start.
+    /// A secret named in config is missing from the environment.
     #[error("{0}. Fix: export the variable named in the configuration")]
     Audit(String),
+    /// The audit log's keys or checkpoint file are unusable (the message names the fix).
+    #[error("{0}")]
+    AuditLog(String),
     /// The Redis URL is unusable.
     #[error("{0}. Fix: give [redis] url as redis://host:port/db")]
     Redis(String),
@@ -134,25 +136,10 @@ impl Bus {
             .clone()
             .filter(|_| config.cache.shared)
             .map(SharedTier::new);
-        let identifier_key = match &config.audit.identifier_key_env {
-            Some(var) => Some(
-                std::env::var(var)
-                    .map_err(|_| {
-                        StartError::Audit(format!("audit.identifier_key_env: {var} is not set"))
-                    })?
-                    .into_bytes(),
-            ),
-            None => None,
-        };
         let metrics = Metrics::new();
-        let audit = Audit::start(
-            store.clone(),
-            identifier_key,
-            config.audit.commit_timeout,
-            metrics.audit_commit.clone(),
-        )
-        .await
-        .map_err(|e| StartError::Audit(e.to_string()))?;
+        let audit = Audit::start(config, store.clone(), metrics.audit_commit.clone())
+            .await
+            .map_err(StartError::AuditLog)?;
         let shared = Arc::new(Shared {
             store: store.clone(),
             outbox: outbox.clone(),
@@ -271,6 +258,7 @@ impl Bus {
                 "shutdown grace period over; requests still in flight are abandoned"
             );
         }
+        self.reloader.shared.audit.finish().await;
         self.store.close().await;
         tracing::info!("stopped");
     }

@@ -103,6 +103,17 @@ pub async fn simulators() -> Vec<SimServer> {
     sims
 }
 
+/// The demo on free loopback ports with its state in `data_dir`.
+pub fn demo_options(data_dir: &std::path::Path) -> demo::DemoOptions {
+    demo::DemoOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        admin_listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.to_owned(),
+        latency: Latency::default(),
+        sim_settings: sim_settings(),
+    }
+}
+
 /// The demo configuration on free ports, edited by `adjust`.
 pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestBus {
     start_with_sims(simulators().await, adjust).await
@@ -121,14 +132,7 @@ pub async fn start_with_adapters(
     adjust: impl FnOnce(&mut Config),
 ) -> TestBus {
     let data = tempfile::tempdir().unwrap();
-    let options = demo::DemoOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        admin_listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data.path().to_owned(),
-        latency: Latency::default(),
-        sim_settings: sim_settings(),
-    };
-    let mut config = demo::config(&options, &sims);
+    let mut config = demo::config(&demo_options(data.path()), &sims);
     adjust(&mut config);
     let bus = Bus::start(&config, None, &adapters, openapi::json().unwrap())
         .await

@@ -5,15 +5,22 @@
 //! Records are hash-chained ([`chain`]) and written by one batching writer: a request
 //! hands its record over and waits for the commit, and everything queued meanwhile
 //! commits in the same transaction (group commit), so throughput is not capped by the
-//! store's commit latency. When the store cannot be written, the answer is withheld
-//! (503 `audit-unavailable`) unless config says to answer unlogged.
+//! store's commit latency ([`writer`], each commit bounded in time). When the store
+//! cannot be written, the answer is withheld (503 `audit-unavailable`) unless config says
+//! to answer unlogged.
+//!
+//! The keys live outside the store ([`keys`]): the digest key, and the Ed25519 key that
+//! signs checkpoints of the chain's head into a separate file ([`checkpoint`]), so that
+//! write access to the database is not enough to rewrite history unnoticed.
 
 pub mod chain;
+pub mod checkpoint;
+pub mod keys;
 pub mod query;
 mod writer;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -22,11 +29,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::Sha256;
 use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::config::Config;
 use crate::store::Store;
+use checkpoint::CheckpointSink;
 pub(crate) use writer::lock_head;
-use writer::{Pending, Writer};
+use writer::{ChainHead, Pending, Writer};
 
 /// Records that may wait for the writer before callers wait to hand theirs over.
 const QUEUE: usize = 16 * 1024;
@@ -84,42 +94,71 @@ pub(crate) struct Audit {
     identifier_key: Vec<u8>,
     commit_timeout: Duration,
     pub(crate) stats: Arc<AuditStats>,
+    /// Turns true at shutdown: the checkpoint sink signs the last head and stops.
+    stop: watch::Sender<bool>,
+    checkpoints: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Audit {
-    /// Starts the writer on `store`. `identifier_key` keys the input digests; without one,
-    /// a key generated once and kept in the store is used. Each commit may take
-    /// `commit_timeout`, and a record waits at most that long for the writer.
+    /// Starts the writer on `store` (and the checkpoint sink `config` names): reads the
+    /// keys from outside the store, moving a key older versions kept in it out first.
     pub(crate) async fn start(
+        config: &Config,
         store: Store,
-        identifier_key: Option<Vec<u8>>,
-        commit_timeout: Duration,
         commit_time: Histogram,
-    ) -> Result<Self, sqlx::Error> {
-        let identifier_key = match identifier_key {
-            Some(key) => key,
-            None => stored_key(&store).await?,
+    ) -> Result<Self, String> {
+        let audit = &config.audit;
+        let identifier_key = keys::identifier_key(audit, &config.storage, &store).await?;
+        let sink = match (&audit.checkpoint_key_file, &audit.checkpoint_file) {
+            (Some(key), Some(file)) => {
+                checkpoint::check_writable(file)?;
+                Some(CheckpointSink {
+                    key: keys::read_signing_key(key)
+                        .map_err(|e| format!("audit.checkpoint_key_file: {e}"))?,
+                    instance: config.telemetry.service_name.clone(),
+                    file: file.clone(),
+                    every: audit.checkpoint_every,
+                    interval: audit.checkpoint_interval,
+                })
+            }
+            _ => None,
         };
         let (queue, rx) = mpsc::channel(QUEUE);
         let stats = Arc::new(AuditStats {
             writable: AtomicBool::new(true),
             ..AuditStats::default()
         });
-        let (heads, _) = watch::channel(writer::ChainHead::default());
+        let (heads, latest) = watch::channel(ChainHead::default());
         let writer = Writer {
             store,
             stats: stats.clone(),
             commit_time,
-            commit_timeout,
+            commit_timeout: audit.commit_timeout,
             heads,
         };
         tokio::spawn(writer.run(rx));
+        let (stop, stopped) = watch::channel(false);
         Ok(Self {
             queue,
             identifier_key,
-            commit_timeout,
+            commit_timeout: audit.commit_timeout,
             stats,
+            stop,
+            checkpoints: Mutex::new(sink.map(|sink| sink.spawn(latest, stopped))),
         })
+    }
+
+    /// At shutdown, once nothing records any more: the last checkpoint is signed.
+    pub(crate) async fn finish(&self) {
+        let _ = self.stop.send(true);
+        let sink = self
+            .checkpoints
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(sink) = sink {
+            let _ = sink.await;
+        }
     }
 
     /// Hands `record` over and waits until it is committed.
@@ -160,18 +199,4 @@ impl Audit {
         mac.update(Value::Object(picked).to_string().as_bytes());
         Some(hex::encode(mac.finalize().into_bytes()))
     }
-}
-
-/// The digest key kept in the store, created on first use.
-async fn stored_key(store: &Store) -> Result<Vec<u8>, sqlx::Error> {
-    let mut fresh = [0u8; 32];
-    rand::fill(&mut fresh);
-    sqlx::query("INSERT INTO audit_keys (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
-        .bind(hex::encode(fresh))
-        .execute(&store.pool)
-        .await?;
-    let secret: String = sqlx::query_scalar("SELECT secret FROM audit_keys WHERE id = 1")
-        .fetch_one(&store.pool)
-        .await?;
-    Ok(hex::decode(secret).unwrap_or_else(|_| fresh.to_vec()))
 }
