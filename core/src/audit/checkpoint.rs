@@ -1,11 +1,11 @@
-//! Signed checkpoints of the chain's head. Every `checkpoint_every` records or
-//! `checkpoint_interval` (and at shutdown) an instance signs `{instance, seq, hash, at}`
-//! of the last record it committed with an Ed25519 key kept outside the store, and appends
-//! the checkpoint to a JSON-lines file, also outside the store. Someone who can write the
-//! database can recompute every hash of a changed chain, but not these signatures:
-//! `lienthong audit verify --public-key … --checkpoints …` finds the rewrite where the
-//! chain no longer matches a checkpoint, and a truncation where a checkpoint names a
-//! record past the end.
+//! Signed checkpoints of the chain's head. Each time the chain has grown by
+//! `checkpoint_every` records, every `checkpoint_interval` while it grows, and at
+//! shutdown, an instance signs `{instance, seq, hash, at}` of the last record it committed
+//! with an Ed25519 key kept outside the store, and appends the checkpoint to a JSON-lines
+//! file, also outside the store. Someone who can write the database can recompute every
+//! hash of a changed chain, but not these signatures: `lienthong audit verify
+//! --public-key … --checkpoints …` finds the rewrite where the chain no longer matches a
+//! checkpoint, and a truncation where a checkpoint names a record past the end.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

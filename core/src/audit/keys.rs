@@ -263,3 +263,43 @@ fn read_private(path: &Path) -> Result<String, String> {
     }
     std::io::read_to_string(file).map_err(|e| format!("{}: {e}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A key pair made with `openssl genpkey -algorithm ed25519` and `openssl pkey -pubout`.
+    const OPENSSL_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEII0NxsoH5Y4sv/eRbcpHyLIE5k7PU9JV3KS8afHf0l+X\n-----END PRIVATE KEY-----\n";
+    const OPENSSL_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAoOM5wbvHopDEratGvzfA3P72WE7JyT57p/zjymaLiRw=\n-----END PUBLIC KEY-----\n";
+
+    #[test]
+    fn keys_openssl_writes_are_read_and_ours_are_owner_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let private = dir.path().join("k.pem");
+        write_private(&private, OPENSSL_PRIVATE.as_bytes()).expect("write");
+        let public = dir.path().join("k.pub.pem");
+        std::fs::write(&public, OPENSSL_PUBLIC).expect("write");
+        let signing = read_signing_key(&private).expect("openssl private key");
+        assert_eq!(read_verifying_key(&public), Ok(signing.verifying_key()));
+
+        let files = generate(&dir.path().join("keys")).expect("keygen");
+        assert_eq!(
+            read_key_file(&files.identifier_key).map(|k| k.len()),
+            Ok(32)
+        );
+        let ours = read_signing_key(&files.checkpoint_key).expect("our private key");
+        assert_eq!(
+            read_verifying_key(&files.checkpoint_public_key),
+            Ok(ours.verifying_key())
+        );
+        assert!(
+            generate(&dir.path().join("keys")).is_err(),
+            "keys overwritten"
+        );
+
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        let refused = read_signing_key(&private).expect_err("group-readable key");
+        assert!(refused.contains("chmod 600"), "{refused}");
+    }
+}

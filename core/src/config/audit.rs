@@ -42,7 +42,7 @@ pub struct AuditConfig {
     pub checkpoint_key_file: Option<PathBuf>,
     /// JSON-lines file the signed checkpoints are appended to (kept apart from the store).
     pub checkpoint_file: Option<PathBuf>,
-    /// A checkpoint after this many records committed by this instance.
+    /// A checkpoint once the chain has grown by this many records since the last one.
     pub checkpoint_every: u64,
     /// A checkpoint at least this often while records are committed (and at shutdown).
     #[serde(with = "humantime_serde")]
