@@ -1,11 +1,13 @@
-//! `lienthong audit …`: check the audit log's hash chain, search it, archive old records.
+//! `lienthong audit …`: check the audit log's hash chain (and its signed checkpoints),
+//! search it, archive old records, create its keys, move a key out of the store.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use lienthong_core::Config;
-use lienthong_core::audit::{chain, query};
+use lienthong_core::audit::checkpoint::SignedHeads;
+use lienthong_core::audit::{chain, keys, query};
 use lienthong_core::config::StorageConfig;
 use lienthong_core::store::Store;
 
@@ -24,11 +26,35 @@ pub struct Source {
 /// Audit subcommands.
 #[derive(Subcommand, Debug, Clone)]
 pub enum AuditCommand {
-    /// Check the whole hash chain; names the first broken record.
+    /// Check the whole hash chain, and with --public-key and --checkpoints that it matches
+    /// every signed checkpoint; names the first broken record.
     Verify {
         /// Which audit log.
         #[command(flatten)]
         source: Source,
+        /// The checkpoint verifying key (audit-checkpoint.pub.pem from `audit keygen`).
+        #[arg(long, requires = "checkpoints")]
+        public_key: Option<PathBuf>,
+        /// A checkpoint file ([audit] checkpoint_file); give one per instance.
+        #[arg(long, requires = "public_key")]
+        checkpoints: Vec<PathBuf>,
+    },
+    /// Create the audit log's keys in a directory: identifier.key (digest key),
+    /// audit-checkpoint.pem (signing key) and audit-checkpoint.pub.pem (for verify).
+    Keygen {
+        /// Directory to write them to (created owner-only; existing keys are kept).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Move the identifier-digest key older versions kept in the store to a file (hex,
+    /// owner-only) and remove it from the store; then set [audit] identifier_key_file.
+    ExportKey {
+        /// Which audit log.
+        #[command(flatten)]
+        source: Source,
+        /// The key file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Print matching records as JSON lines, oldest first.
     Search {
@@ -60,6 +86,9 @@ pub enum AuditCommand {
         /// The archive file to write (must not exist).
         #[arg(long)]
         out: PathBuf,
+        /// Records moved per transaction; the chain's head is held for one batch at a time.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+        batch: i64,
     },
 }
 
@@ -98,23 +127,29 @@ fn parse_time(flag: &str, text: &str) -> Result<i64, String> {
 /// Runs an audit subcommand; `Ok(false)` means the check found a problem.
 pub async fn run(command: AuditCommand) -> Result<bool, String> {
     match command {
-        AuditCommand::Verify { source } => {
+        AuditCommand::Verify {
+            source,
+            public_key,
+            checkpoints,
+        } => verify(&source, public_key.as_deref(), &checkpoints).await,
+        AuditCommand::Keygen { out } => {
+            let files = keys::generate(&out)?;
+            println!(
+                "wrote {}, {} and {}\n\n[audit]\nidentifier_key_file = \"{}\"\ncheckpoint_key_file = \"{}\"\ncheckpoint_file = \"/var/lib/lienthong/audit-checkpoints.jsonl\"\n\nKeep the private keys off the database host's backups; verify with --public-key {}",
+                files.identifier_key.display(),
+                files.checkpoint_key.display(),
+                files.checkpoint_public_key.display(),
+                files.identifier_key.display(),
+                files.checkpoint_key.display(),
+                files.checkpoint_public_key.display(),
+            );
+            Ok(true)
+        }
+        AuditCommand::ExportKey { source, out } => {
             let store = open(&source).await?;
-            let result = chain::verify(&store).await.map_err(|e| e.to_string())?;
+            let result = export_key(&store, &out).await;
             store.close().await;
-            match result.broken {
-                None => {
-                    println!("audit log intact: {} records verified", result.checked);
-                    Ok(true)
-                }
-                Some(broken) => {
-                    println!(
-                        "audit log broken at record {}: {} ({} records before it verified)",
-                        broken.seq, broken.reason, result.checked
-                    );
-                    Ok(false)
-                }
-            }
+            result
         }
         AuditCommand::Search {
             source,
@@ -146,21 +181,22 @@ pub async fn run(command: AuditCommand) -> Result<bool, String> {
             source,
             before,
             out,
+            batch,
         } => {
             let before = parse_time("before", &before)?;
-            archive(&source, before, &out).await
+            archive(&source, before, &out, batch).await
         }
     }
 }
 
-async fn archive(source: &Source, before: i64, out: &Path) -> Result<bool, String> {
+async fn archive(source: &Source, before: i64, out: &Path, batch: i64) -> Result<bool, String> {
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(out)
         .map_err(|e| format!("--out {}: {e}", out.display()))?;
     let store = open(source).await?;
-    let result = query::archive(&store, before, &mut file).await;
+    let result = query::archive(&store, before, &mut file, batch).await;
     store.close().await;
     match result {
         Ok(archived) => {
@@ -173,9 +209,79 @@ async fn archive(source: &Source, before: i64, out: &Path) -> Result<bool, Strin
             );
             Ok(true)
         }
-        Err(error) => {
+        Err(stopped) if stopped.done.records == 0 => {
             let _ = std::fs::remove_file(out);
-            Err(error.to_string())
+            Err(stopped.error.to_string())
         }
+        Err(stopped) => Err(format!(
+            "{stopped}; {} holds them and the log starts after record {}",
+            out.display(),
+            stopped.done.anchor.0
+        )),
     }
+}
+
+async fn verify(
+    source: &Source,
+    public_key: Option<&Path>,
+    files: &[PathBuf],
+) -> Result<bool, String> {
+    let signed = match public_key {
+        Some(path) => {
+            let key = keys::read_verifying_key(path)?;
+            match SignedHeads::read(files, &key) {
+                Ok(signed) => Some(signed),
+                Err(problem) => {
+                    println!("audit log not verified: {problem}");
+                    return Ok(false);
+                }
+            }
+        }
+        None => None,
+    };
+    let store = open(source).await?;
+    let result = chain::verify(&store, signed.as_ref()).await;
+    store.close().await;
+    let result = result.map_err(|e| e.to_string())?;
+    if let Some(broken) = result.broken {
+        println!(
+            "audit log broken at record {}: {} ({} records before it verified)",
+            broken.seq, broken.reason, result.checked
+        );
+        return Ok(false);
+    }
+    match signed {
+        Some(signed) => println!(
+            "audit log intact: {} records verified; {} of {} signed checkpoints match ({} are of archived records)",
+            result.checked,
+            result.checkpoints_matched,
+            signed.len(),
+            result.checkpoints_archived
+        ),
+        None => println!(
+            "audit log intact: {} records verified (the hash chain only: give --public-key and --checkpoints to detect a consistent rewrite)",
+            result.checked
+        ),
+    }
+    Ok(true)
+}
+
+async fn export_key(store: &Store, out: &Path) -> Result<bool, String> {
+    let key = keys::stored_key(store)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the store holds no identifier key: it is already outside the store")?;
+    keys::write_key_file(out, &key).map_err(|e| format!("--out {}: {e}", out.display()))?;
+    keys::forget_stored_key(store).await.map_err(|e| {
+        format!(
+            "the key was written to {} but not removed from the store: {e}",
+            out.display()
+        )
+    })?;
+    println!(
+        "moved the identifier key to {}; set [audit] identifier_key_file = \"{}\" on every instance",
+        out.display(),
+        out.display()
+    );
+    Ok(true)
 }

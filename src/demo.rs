@@ -2,9 +2,10 @@
 //! with the API key `demo-key`.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use lienthong_core::audit::keys as audit_keys;
 use lienthong_core::config::{ClientConfig, Config, PartnerConfig};
 use lienthong_core::sim::{Latency, SimOptions, SimServer, SimSettings};
 use lienthong_core::{Bus, StartError};
@@ -50,6 +51,9 @@ pub enum DemoError {
     /// The bus could not start.
     #[error(transparent)]
     Bus(#[from] StartError),
+    /// The audit log's checkpoint keys could not be created.
+    #[error("audit keys: {0}")]
+    Keys(String),
     /// The bundled OpenAPI document is broken.
     #[error("{0}")]
     OpenApi(String),
@@ -99,7 +103,8 @@ pub async fn start(options: &DemoOptions) -> Result<Demo, DemoError> {
         &options.sim_settings,
     )
     .await?;
-    let config = config(options, &simulators);
+    let mut config = config(options, &simulators);
+    sign_checkpoints(&mut config, &options.data_dir)?;
     let openapi = openapi::json().map_err(DemoError::OpenApi)?;
     let bus = Bus::start(&config, None, &partners::adapters(), openapi).await?;
     Ok(Demo {
@@ -107,6 +112,35 @@ pub async fn start(options: &DemoOptions) -> Result<Demo, DemoError> {
         simulators,
         config,
     })
+}
+
+/// Signs checkpoints of the audit log with a key pair in `<data_dir>/keys` (created on
+/// first start) into `<data_dir>/audit-checkpoints.jsonl`.
+fn sign_checkpoints(config: &mut Config, data_dir: &Path) -> Result<(), DemoError> {
+    let keys = data_dir.join("keys");
+    let private = keys.join(audit_keys::CHECKPOINT_KEY_FILE);
+    if !private.exists() {
+        std::fs::create_dir_all(&keys)?;
+        let public = keys.join(audit_keys::CHECKPOINT_PUBLIC_KEY_FILE);
+        audit_keys::generate_checkpoint_keys(&private, &public).map_err(DemoError::Keys)?;
+    }
+    config.audit.checkpoint_key_file = Some(private);
+    config.audit.checkpoint_file = Some(data_dir.join(CHECKPOINT_FILE));
+    Ok(())
+}
+
+/// Where the demo's signed checkpoints go, in its data directory.
+pub const CHECKPOINT_FILE: &str = "audit-checkpoints.jsonl";
+
+/// How to check the demo's audit log, chain and signed checkpoints.
+pub fn verify_command(data_dir: &Path) -> String {
+    let keys = data_dir.join("keys");
+    format!(
+        "lienthong audit verify --data-dir {} --public-key {} --checkpoints {}",
+        data_dir.display(),
+        keys.join(audit_keys::CHECKPOINT_PUBLIC_KEY_FILE).display(),
+        data_dir.join(CHECKPOINT_FILE).display()
+    )
 }
 
 /// Example commands for the running demo.

@@ -38,7 +38,7 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
-    /// Check, search or archive the audit log.
+    /// Check, search or archive the audit log; create its keys.
     Audit {
         #[command(subcommand)]
         command: audit::AuditCommand,
@@ -182,6 +182,15 @@ async fn serve(path: &std::path::Path) -> Result<(), String> {
 
 fn check(path: &std::path::Path) -> Result<(), String> {
     let config = load(path)?;
+    for advice in config.audit.advice(&config.storage) {
+        println!(
+            "{}: warning: {}: {}. Fix: {}",
+            path.display(),
+            advice.key,
+            advice.problem,
+            advice.fix
+        );
+    }
     let partners: Vec<&str> = config.partners.keys().map(String::as_str).collect();
     println!(
         "{}: valid — {} client(s); partners: {}",
@@ -258,7 +267,11 @@ async fn run_demo(
     for sim in &running.simulators {
         println!("  sim    {:<20} {}", sim.partner(), sim.base_url());
     }
-    println!("\nTry:\n{}\n\nCtrl-C stops.", demo::examples(api));
+    println!("\nTry:\n{}", demo::examples(api));
+    println!(
+        "\nAudit log (after Ctrl-C, which signs a last checkpoint):\n{}\n\nCtrl-C stops.",
+        demo::verify_command(&data_dir)
+    );
     running.bus.run_until_signal().await;
     for sim in running.simulators {
         sim.shutdown().await;

@@ -7,47 +7,14 @@
 
 mod common;
 
-use std::process::Output;
+use common::audit::{cli, on_both_stores, records, store_pool};
+
 use std::time::Duration;
 
 use futures::future::join_all;
 use lienthong_core::audit::chain::{Checker, GENESIS, StoredRecord};
-use lienthong_core::config::{AuditFailure, Config};
+use lienthong_core::config::AuditFailure;
 use serde_json::Value;
-use tokio::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_lienthong");
-
-async fn cli(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().await.unwrap()
-}
-
-async fn records(t: &common::TestBus, query: &str) -> Vec<Value> {
-    let doc = t
-        .admin(&format!("/admin/audit?limit=10000{query}"))
-        .await
-        .expect(200);
-    doc["records"].as_array().unwrap().clone()
-}
-
-/// A raw connection to the bus's store (SQLite file, or the PostgreSQL schema).
-async fn store_pool(t: &common::TestBus) -> sqlx::AnyPool {
-    sqlx::any::install_default_drivers();
-    let url = match &t.config.storage.url {
-        Some(url) => url.clone(),
-        None => format!(
-            "sqlite://{}",
-            t.config.storage.data_dir.join("lienthong.db").display()
-        ),
-    };
-    sqlx::AnyPool::connect(&url).await.unwrap()
-}
-
-async fn on_both_stores(test: impl AsyncFn(Box<dyn FnOnce(&mut Config) + Send>)) {
-    test(Box::new(|_| {})).await;
-    let url = common::postgres_url().await;
-    test(Box::new(move |c: &mut Config| c.storage.url = Some(url))).await;
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answered_operation_request_is_recorded_once() {
@@ -164,7 +131,7 @@ async fn two_instances_on_one_postgres_extend_one_chain() {
     assert_eq!(answered, 200);
 
     // Both instances appended to one chain: every record once, each linked to the last.
-    let verification = lienthong_core::audit::chain::verify(&other_store(&t).await)
+    let verification = lienthong_core::audit::chain::verify(&other_store(&t).await, None)
         .await
         .unwrap();
     assert_eq!(verification.broken, None);

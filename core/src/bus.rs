@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
@@ -13,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
+use tokio_util::task::TaskTracker;
 
 use crate::adapter::Adapter;
 use crate::admin::Admin;
@@ -57,8 +59,7 @@ pub enum StartError {
     /// The store could not be opened.
     #[error("{0}")]
     Store(#[from] StoreError),
-    /// A secret named in config is missing from the environment, or the audit log cannot
-    /// start.
+    /// A secret named in config is missing from the environment.
     #[error("{0}. Fix: export the variable named in the configuration")]
     Audit(String),
     /// The cache secret named in `[cache]` is missing or too short.
@@ -66,6 +67,9 @@ pub enum StartError {
         "{0}. Fix: give the same secret of at least 32 random bytes to every instance (e.g. from `openssl rand -hex 32`)"
     )]
     CacheSecret(String),
+    /// The audit log's keys or checkpoint file are unusable (the message names the fix).
+    #[error("{0}")]
+    AuditLog(String),
     /// The Redis URL is unusable.
     #[error("{0}. Fix: give [redis] url as redis://host:port/db")]
     Redis(String),
@@ -73,11 +77,13 @@ pub enum StartError {
 
 struct Api {
     gateway: Arc<ArcSwap<Gateway>>,
+    /// Requests being handled, including those whose client left.
+    in_flight: TaskTracker,
 }
 
 impl Handler for Api {
     async fn handle(&self, request: Request<Incoming>) -> Response<Body> {
-        pipeline::handle(self.gateway.load_full(), request).await
+        pipeline::handle(self.gateway.load_full(), request, &self.in_flight).await
     }
 }
 
@@ -89,6 +95,8 @@ pub struct Bus {
     admin_addr: SocketAddr,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    in_flight: TaskTracker,
+    shutdown_grace: Duration,
 }
 
 impl Bus {
@@ -133,16 +141,6 @@ impl Bus {
         let cache_secret = CacheSecret::load(&config.cache, &|var| std::env::var(var).ok())
             .map_err(StartError::CacheSecret)?;
         let tier = redis.clone().filter(|_| config.cache.shared);
-        let identifier_key = match &config.audit.identifier_key_env {
-            Some(var) => Some(
-                std::env::var(var)
-                    .map_err(|_| {
-                        StartError::Audit(format!("audit.identifier_key_env: {var} is not set"))
-                    })?
-                    .into_bytes(),
-            ),
-            None => None,
-        };
         let metrics = Metrics::new();
         let connection_metrics = metrics.connections.clone();
         let auth_guard = AuthGuard::new(
@@ -150,9 +148,9 @@ impl Bus {
             config.server.auth_failure_burst,
             metrics.auth.clone(),
         );
-        let audit = Audit::start(store.clone(), identifier_key, metrics.audit_commit.clone())
+        let audit = Audit::start(config, store.clone(), metrics.audit_commit.clone())
             .await
-            .map_err(|e| StartError::Audit(e.to_string()))?;
+            .map_err(StartError::AuditLog)?;
         let shared = Arc::new(Shared {
             store: store.clone(),
             outbox: outbox.clone(),
@@ -222,8 +220,10 @@ impl Bus {
             vec![api_addr, admin_addr],
             stopped.clone(),
         );
+        let in_flight = TaskTracker::new();
         let api = Arc::new(Api {
             gateway: gateway.clone(),
+            in_flight: in_flight.clone(),
         });
         let admin = Arc::new(Admin {
             gateway: gateway.clone(),
@@ -258,6 +258,8 @@ impl Bus {
             admin_addr,
             stop,
             tasks,
+            in_flight,
+            shutdown_grace: config.server.shutdown_grace,
         })
     }
 
@@ -271,13 +273,25 @@ impl Bus {
         self.admin_addr
     }
 
-    /// Stops accepting, lets in-flight requests finish (up to the grace period), stops the
-    /// background workers between steps and closes the store.
+    /// Stops accepting, lets in-flight requests finish (up to the grace period, those whose
+    /// client left included), stops the background workers between steps and closes the
+    /// store.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;
         }
+        self.in_flight.close();
+        if tokio::time::timeout(self.shutdown_grace, self.in_flight.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                requests = self.in_flight.len(),
+                "shutdown grace period over; requests still in flight are abandoned"
+            );
+        }
+        self.reloader.shared.audit.finish().await;
         self.store.close().await;
         tracing::info!("stopped");
     }

@@ -9,15 +9,18 @@
 //! Any stage may stop the request with its error; [`crate::problem`] turns it into an
 //! answer.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use bytes::Bytes;
-use std::time::Duration;
+use futures::FutureExt;
 
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use tokio::time::Instant;
+use tokio_util::task::TaskTracker;
 use tracing::{Instrument, Span, field};
 
 use crate::access::{self, AccessDenied};
@@ -92,6 +95,16 @@ pub enum Error {
         /// What went wrong.
         error: ApplicationError,
     },
+    /// Submission stage: `X-Dossier-Code` names another dossier than the application.
+    #[error("X-Dossier-Code {header} differs from the application's dossier_code {carried}")]
+    DossierMismatch {
+        /// The partner the application is for.
+        partner: &'static str,
+        /// The header's dossier code.
+        header: String,
+        /// The application's own `dossier_code`.
+        carried: String,
+    },
     /// Partner-call stage.
     #[error("{partner}: {error}")]
     Call {
@@ -102,11 +115,35 @@ pub enum Error {
     },
 }
 
-/// Runs one request through every stage and answers it.
-pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) -> Response<Body> {
+/// Runs one request through every stage and answers it. The work runs as its own task
+/// (tracked by `in_flight`), so that it ends the same way — partner call, audit record,
+/// metrics — when the client goes away and hyper drops this future.
+pub(crate) async fn handle(
+    gateway: Arc<Gateway>,
+    request: Request<Incoming>,
+    in_flight: &TaskTracker,
+) -> Response<Body> {
+    let request_id = request_id::assign(request.headers());
+    match in_flight
+        .spawn(answer(gateway, request, request_id.clone()))
+        .await
+    {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%error, request_id = request_id.as_str(), "request task failed");
+            problem::internal().into_response(&request_id)
+        }
+    }
+}
+
+/// Runs the stages (a panic in them is an answer too), records the access and answers.
+async fn answer(
+    gateway: Arc<Gateway>,
+    request: Request<Incoming>,
+    request_id: RequestId,
+) -> Response<Body> {
     let started = Instant::now();
     let trail_received_us = call::unix_micros();
-    let request_id = request_id::assign(request.headers());
     let span = tracing::info_span!(
         "request",
         otel.name = field::Empty,
@@ -133,22 +170,30 @@ pub(crate) async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) ->
         received_us: trail_received_us,
         ..Trail::default()
     };
-    let result = stages(&gateway, request, &span, &mut trail)
-        .instrument(span.clone())
-        .await;
+    let result =
+        AssertUnwindSafe(stages(&gateway, request, &span, &mut trail).instrument(span.clone()))
+            .catch_unwind()
+            .await;
     match trail.route {
         Some(path) => span.record("otel.name", format!("{method} {path}")),
         None => span.record("otel.name", method.as_str()),
     };
     let (mut response, outcome) = match result {
-        Ok(response) => (response, "ok"),
-        Err(error) => {
+        Ok(Ok(response)) => (response, "ok"),
+        Ok(Err(error)) => {
             let problem = problem::of(&error);
             let slug = problem.slug;
             if problem.status.is_server_error() {
                 tracing::warn!(parent: &span, error = %error, "request failed");
                 span.record("otel.status_code", "ERROR");
             }
+            (problem.into_response(&request_id), slug)
+        }
+        Err(_panic) => {
+            tracing::error!(parent: &span, "request handling panicked");
+            span.record("otel.status_code", "ERROR");
+            let problem = problem::internal();
+            let slug = problem.slug;
             (problem.into_response(&request_id), slug)
         }
     };
@@ -338,12 +383,19 @@ async fn stages(
         access.input_digest = gateway.shared.audit.digest(op.identifiers, input.value());
     }
     if op.kind == OperationKind::Submit {
-        if caller.dossier_code.is_none()
-            && let Some(dossier) = input.field("dossier_code")
-        {
-            span.record("dossier_code", dossier);
+        if let Some(carried) = input.field("dossier_code") {
+            span.record("dossier_code", carried);
             if let Some(access) = trail.access.as_mut() {
-                access.dossier_code = Some(dossier.to_owned());
+                access.dossier_code = Some(carried.to_owned());
+            }
+            if let Some(header) = caller.dossier_code.as_deref()
+                && header != carried
+            {
+                return Err(Error::DossierMismatch {
+                    partner: partner.name,
+                    header: header.to_owned(),
+                    carried: carried.to_owned(),
+                });
             }
         }
         return applications::submit(

@@ -176,6 +176,16 @@ fn throttled(throttled: &Throttled) -> Problem {
     .retry_after(throttled.retry_after)
 }
 
+/// A defect of the bus stopped the request (a panic while handling it).
+pub(crate) fn internal() -> Problem {
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
+        "the bus failed while handling this request; the access was recorded. Report it with the request id",
+    )
+}
+
 /// Retry-After when a partner asked for a pause without saying how long.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
@@ -265,6 +275,20 @@ pub(crate) fn of(error: &Error) -> Problem {
                 .partner(partner)
             }
         }
+        Error::DossierMismatch {
+            partner,
+            header,
+            carried,
+        } => Problem::new(
+            S::BAD_REQUEST,
+            "dossier-code-mismatch",
+            "X-Dossier-Code differs from the application's dossier_code",
+            format!(
+                "X-Dossier-Code is {header} but the application's dossier_code is {carried}; \
+                 send the same code in both, or leave the header out"
+            ),
+        )
+        .partner(partner),
         Error::Call { partner, error } => call_problem(partner, error),
         Error::Application { partner, error } => application_problem(error).partner(partner),
     }

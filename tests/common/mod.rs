@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
+pub mod audit;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -25,6 +27,8 @@ pub const KEY: &str = demo::DEMO_KEY;
 pub struct TestBus {
     pub bus: Bus,
     pub sims: Vec<SimServer>,
+    /// The adapters the bus serves (a restart serves the same).
+    adapters: Vec<std::sync::Arc<dyn lienthong_core::adapter::Adapter>>,
     pub config: Config,
     /// The file the bus reloads from, when it was started from one.
     pub config_file: Option<std::path::PathBuf>,
@@ -105,6 +109,17 @@ pub async fn simulators() -> Vec<SimServer> {
     sims
 }
 
+/// The demo on free loopback ports with its state in `data_dir`.
+pub fn demo_options(data_dir: &std::path::Path) -> demo::DemoOptions {
+    demo::DemoOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        admin_listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.to_owned(),
+        latency: Latency::default(),
+        sim_settings: sim_settings(),
+    }
+}
+
 /// The demo configuration on free ports, edited by `adjust`.
 pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestBus {
     start_with_sims(simulators().await, adjust).await
@@ -112,29 +127,34 @@ pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestBus {
 
 /// A bus in front of `sims` with the demo configuration, edited by `adjust`.
 pub async fn start_with_sims(sims: Vec<SimServer>, adjust: impl FnOnce(&mut Config)) -> TestBus {
-    let data = tempfile::tempdir().unwrap();
-    let options = demo::DemoOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        admin_listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data.path().to_owned(),
-        latency: Latency::default(),
-        sim_settings: sim_settings(),
-    };
-    let mut config = demo::config(&options, &sims);
-    adjust(&mut config);
-    launch(sims, config, None, data).await
+    start_with_adapters(sims, partners::adapters(), adjust).await
 }
 
-/// Starts the bus on `config` (reloading from `file`, when given).
+/// A bus serving `adapters` (the configured ones) in front of `sims`, with the demo
+/// configuration edited by `adjust`.
+pub async fn start_with_adapters(
+    sims: Vec<SimServer>,
+    adapters: Vec<std::sync::Arc<dyn lienthong_core::adapter::Adapter>>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestBus {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = demo::config(&demo_options(data.path()), &sims);
+    adjust(&mut config);
+    launch(sims, adapters, config, None, data).await
+}
+
+/// Starts the bus serving `adapters` on `config` (reloading from `file`, when given).
 async fn launch(
     sims: Vec<SimServer>,
+    adapters: Vec<std::sync::Arc<dyn lienthong_core::adapter::Adapter>>,
     config: Config,
     config_file: Option<std::path::PathBuf>,
     data: tempfile::TempDir,
 ) -> TestBus {
     TestBus {
-        bus: start_bus(&config, config_file.as_deref()).await,
+        bus: start_bus(&config, config_file.as_deref(), &adapters).await,
         sims,
+        adapters,
         config,
         config_file,
         client: Client::builder(TokioExecutor::new()).build_http(),
@@ -142,15 +162,14 @@ async fn launch(
     }
 }
 
-async fn start_bus(config: &Config, file: Option<&std::path::Path>) -> Bus {
-    Bus::start(
-        config,
-        file,
-        &partners::adapters(),
-        openapi::json().unwrap(),
-    )
-    .await
-    .unwrap()
+async fn start_bus(
+    config: &Config,
+    file: Option<&std::path::Path>,
+    adapters: &[std::sync::Arc<dyn lienthong_core::adapter::Adapter>],
+) -> Bus {
+    Bus::start(config, file, adapters, openapi::json().unwrap())
+        .await
+        .unwrap()
 }
 
 /// A bus in front of `sims` started from a configuration file (so it can reload), whose
@@ -163,7 +182,7 @@ pub async fn start_from_file(
     let file = data.path().join("bus.toml");
     std::fs::write(&file, toml(&data.path().join("data"))).unwrap();
     let config = Config::load(&file).unwrap();
-    launch(sims, config, Some(file), data).await
+    launch(sims, partners::adapters(), config, Some(file), data).await
 }
 
 pub async fn start() -> TestBus {
@@ -282,7 +301,7 @@ impl TestBus {
     /// Stops the bus and starts a new one on the same configuration and store.
     pub async fn restart(self) -> Self {
         self.bus.shutdown().await;
-        let bus = start_bus(&self.config, self.config_file.as_deref()).await;
+        let bus = start_bus(&self.config, self.config_file.as_deref(), &self.adapters).await;
         Self { bus, ..self }
     }
 

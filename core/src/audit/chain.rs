@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::checkpoint::SignedHeads;
 use crate::store::Store;
 
 /// The hash before the first record.
@@ -28,7 +29,7 @@ pub struct StoredRecord {
 }
 
 /// The canonical bytes of a record at `seq`: its JSON with fields in declaration order.
-pub(crate) fn canonical(seq: i64, record: &super::Record) -> Vec<u8> {
+pub fn canonical(seq: i64, record: &super::Record) -> Vec<u8> {
     #[derive(Serialize)]
     struct Canonical<'a> {
         seq: i64,
@@ -38,8 +39,9 @@ pub(crate) fn canonical(seq: i64, record: &super::Record) -> Vec<u8> {
     serde_json::to_vec(&Canonical { seq, record }).unwrap_or_default()
 }
 
-/// `hex(SHA-256(prev_hash || "\n" || canonical))`.
-pub(crate) fn link(prev_hash: &str, canonical: &[u8]) -> String {
+/// `hex(SHA-256(prev_hash || "\n" || canonical))`. The chain is public knowledge: only the
+/// signed checkpoints ([`super::checkpoint`]) stop a consistent rewrite.
+pub fn link(prev_hash: &str, canonical: &[u8]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
     hasher.update(b"\n");
@@ -83,6 +85,10 @@ pub struct Verification {
     pub checked: i64,
     /// The first record that does not fit, with the reason; `None` when all fit.
     pub broken: Option<Broken>,
+    /// Signed checkpoints the kept records (or the anchor) matched.
+    pub checkpoints_matched: usize,
+    /// Signed checkpoints of records archived before the anchor (not checked here).
+    pub checkpoints_archived: usize,
 }
 
 /// Where the chain breaks.
@@ -114,10 +120,30 @@ pub(crate) async fn head(store: &Store) -> Result<Head, sqlx::Error> {
     })
 }
 
-/// Checks every kept record from the anchor to the head, in pages.
-pub async fn verify(store: &Store) -> Result<Verification, sqlx::Error> {
+/// Checks every kept record from the anchor to the head, in pages, and — with `signed` —
+/// that the chain goes through every signed checkpoint: a record whose hash differs from
+/// its checkpoint's shows a rewrite, a checkpoint past the end a truncation.
+pub async fn verify(
+    store: &Store,
+    signed: Option<&SignedHeads>,
+) -> Result<Verification, sqlx::Error> {
     let head = head(store).await?;
+    let empty = SignedHeads::default();
+    let signed = signed.unwrap_or(&empty);
     let mut checker = Checker::new(head.anchor_seq, head.anchor_hash.clone());
+    let archived = signed.by_seq.range(..head.anchor_seq).count();
+    let mut matched = 0;
+    let mut last_matched = head.anchor_seq;
+    let result = |checker: &Checker, broken: Option<Broken>, matched: usize| Verification {
+        checkpoints_matched: matched,
+        checkpoints_archived: archived,
+        ..checker.result(broken)
+    };
+    if let Some(broken) = against_checkpoint(signed, head.anchor_seq, &head.anchor_hash, 0) {
+        return Ok(result(&checker, Some(broken), matched));
+    } else if signed.at(head.anchor_seq).is_some() {
+        matched += 1;
+    }
     loop {
         let page = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT 1000"
@@ -129,19 +155,57 @@ pub async fn verify(store: &Store) -> Result<Verification, sqlx::Error> {
             break;
         }
         for row in &page {
-            if let Some(broken) = checker.check(&from_row(row)?) {
-                return Ok(checker.result(Some(broken)));
+            let stored = from_row(row)?;
+            let broken = checker
+                .check(&stored)
+                .or_else(|| against_checkpoint(signed, stored.seq, &stored.hash, last_matched));
+            if broken.is_some() {
+                return Ok(result(&checker, broken, matched));
+            }
+            if signed.at(stored.seq).is_some() {
+                matched += 1;
+                last_matched = stored.seq;
             }
         }
     }
-    let broken = (checker.seq != head.seq || checker.hash != head.hash).then(|| Broken {
-        seq: checker.seq + 1,
+    let broken = if checker.seq != head.seq || checker.hash != head.hash {
+        Some(Broken {
+            seq: checker.seq + 1,
+            reason: format!(
+                "the chain ends at record {} but its head says {} (records removed at the end?)",
+                checker.seq, head.seq
+            ),
+        })
+    } else {
+        signed
+            .by_seq
+            .range(checker.seq + 1..)
+            .next()
+            .map(|(seq, (_, place))| Broken {
+                seq: *seq,
+                reason: format!(
+                    "the signed checkpoint {place} names record {seq}, but the log ends at record {} (records removed at the end)",
+                    checker.seq
+                ),
+            })
+    };
+    Ok(result(&checker, broken, matched))
+}
+
+/// `Some` when a signed checkpoint of record `seq` names another hash than `hash`.
+fn against_checkpoint(
+    signed: &SignedHeads,
+    seq: i64,
+    hash: &str,
+    last_matched: i64,
+) -> Option<Broken> {
+    let (signed_hash, place) = signed.at(seq)?;
+    (signed_hash != hash).then(|| Broken {
+        seq,
         reason: format!(
-            "the chain ends at record {} but its head says {} (records removed at the end?)",
-            checker.seq, head.seq
+            "its hash differs from the signed checkpoint {place}: records after {last_matched} up to this one were rewritten"
         ),
-    });
-    Ok(checker.result(broken))
+    })
 }
 
 /// Checks a sequence of records, starting after `seq` with `hash`.
@@ -194,11 +258,13 @@ impl Checker {
         &self.hash
     }
 
-    /// The verification so far.
+    /// The verification so far (of the chain alone).
     pub fn result(&self, broken: Option<Broken>) -> Verification {
         Verification {
             checked: self.checked,
             broken,
+            checkpoints_matched: 0,
+            checkpoints_archived: 0,
         }
     }
 }

@@ -5,27 +5,39 @@
 //! Records are hash-chained ([`chain`]) and written by one batching writer: a request
 //! hands its record over and waits for the commit, and everything queued meanwhile
 //! commits in the same transaction (group commit), so throughput is not capped by the
-//! store's commit latency. When the store cannot be written, the answer is withheld
-//! (503 `audit-unavailable`) unless config says to answer unlogged.
+//! store's commit latency ([`writer`], each commit bounded in time). When the store
+//! cannot be written, the answer is withheld (503 `audit-unavailable`) unless config says
+//! to answer unlogged.
+//!
+//! The keys live outside the store ([`keys`]): the digest key, and the Ed25519 key that
+//! signs checkpoints of the chain's head into a separate file ([`checkpoint`]), so that
+//! write access to the database is not enough to rewrite history unnoticed.
 
 pub mod chain;
+pub mod checkpoint;
+pub mod keys;
 pub mod query;
+mod writer;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
 use prometheus_client::metrics::histogram::Histogram;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::Sha256;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
-use crate::store::{Dialect, Store};
+use crate::config::Config;
+use crate::store::Store;
+use checkpoint::CheckpointSink;
+pub(crate) use writer::lock_head;
+use writer::{ChainHead, Pending, Writer};
 
-/// Most records one transaction commits.
-const MAX_BATCH: usize = 1000;
 /// Records that may wait for the writer before callers wait to hand theirs over.
 const QUEUE: usize = 16 * 1024;
 
@@ -67,11 +79,6 @@ pub struct Record {
 #[error("the audit log cannot be written: {0}")]
 pub struct AuditError(pub String);
 
-struct Pending {
-    record: Record,
-    done: oneshot::Sender<Result<(), AuditError>>,
-}
-
 /// Counters and gauges of the writer, for operators.
 #[derive(Debug, Default)]
 pub(crate) struct AuditStats {
@@ -85,39 +92,86 @@ pub(crate) struct AuditStats {
 pub(crate) struct Audit {
     queue: mpsc::Sender<Pending>,
     identifier_key: Vec<u8>,
+    commit_timeout: Duration,
     pub(crate) stats: Arc<AuditStats>,
+    /// Turns true at shutdown: the checkpoint sink signs the last head and stops.
+    stop: watch::Sender<bool>,
+    checkpoints: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Audit {
-    /// Starts the writer on `store`. `identifier_key` keys the input digests; without one,
-    /// a key generated once and kept in the store is used.
+    /// Starts the writer on `store` (and the checkpoint sink `config` names): reads the
+    /// keys from outside the store, moving a key older versions kept in it out first.
     pub(crate) async fn start(
+        config: &Config,
         store: Store,
-        identifier_key: Option<Vec<u8>>,
         commit_time: Histogram,
-    ) -> Result<Self, sqlx::Error> {
-        let identifier_key = match identifier_key {
-            Some(key) => key,
-            None => stored_key(&store).await?,
+    ) -> Result<Self, String> {
+        let audit = &config.audit;
+        let identifier_key = keys::identifier_key(audit, &config.storage, &store).await?;
+        let sink = match (&audit.checkpoint_key_file, &audit.checkpoint_file) {
+            (Some(key), Some(file)) => {
+                checkpoint::check_writable(file)?;
+                Some(CheckpointSink {
+                    key: keys::read_signing_key(key)
+                        .map_err(|e| format!("audit.checkpoint_key_file: {e}"))?,
+                    instance: config.telemetry.service_name.clone(),
+                    file: file.clone(),
+                    every: audit.checkpoint_every,
+                    interval: audit.checkpoint_interval,
+                })
+            }
+            _ => None,
         };
         let (queue, rx) = mpsc::channel(QUEUE);
         let stats = Arc::new(AuditStats {
             writable: AtomicBool::new(true),
             ..AuditStats::default()
         });
-        tokio::spawn(writer(store, rx, stats.clone(), commit_time));
+        let (heads, latest) = watch::channel(ChainHead::default());
+        let writer = Writer {
+            store,
+            stats: stats.clone(),
+            commit_time,
+            commit_timeout: audit.commit_timeout,
+            heads,
+        };
+        tokio::spawn(writer.run(rx));
+        let (stop, stopped) = watch::channel(false);
         Ok(Self {
             queue,
             identifier_key,
+            commit_timeout: audit.commit_timeout,
             stats,
+            stop,
+            checkpoints: Mutex::new(sink.map(|sink| sink.spawn(latest, stopped))),
         })
+    }
+
+    /// At shutdown, once nothing records any more: the last checkpoint is signed.
+    pub(crate) async fn finish(&self) {
+        let _ = self.stop.send(true);
+        let sink = self
+            .checkpoints
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(sink) = sink {
+            let _ = sink.await;
+        }
     }
 
     /// Hands `record` over and waits until it is committed.
     pub(crate) async fn record(&self, record: Record) -> Result<(), AuditError> {
         let (done, committed) = oneshot::channel();
         self.stats.queued.fetch_add(1, Ordering::Relaxed);
-        let sent = self.queue.send(Pending { record, done }).await;
+        let deadline = Instant::now() + self.commit_timeout;
+        let pending = Pending {
+            record,
+            done,
+            deadline,
+        };
+        let sent = self.queue.send(pending).await;
         if sent.is_err() {
             self.stats.queued.fetch_sub(1, Ordering::Relaxed);
             return Err(AuditError("the audit writer has stopped".into()));
@@ -145,145 +199,4 @@ impl Audit {
         mac.update(Value::Object(picked).to_string().as_bytes());
         Some(hex::encode(mac.finalize().into_bytes()))
     }
-}
-
-/// The digest key kept in the store, created on first use.
-async fn stored_key(store: &Store) -> Result<Vec<u8>, sqlx::Error> {
-    let mut fresh = [0u8; 32];
-    rand::fill(&mut fresh);
-    sqlx::query("INSERT INTO audit_keys (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
-        .bind(hex::encode(fresh))
-        .execute(&store.pool)
-        .await?;
-    let secret: String = sqlx::query_scalar("SELECT secret FROM audit_keys WHERE id = 1")
-        .fetch_one(&store.pool)
-        .await?;
-    Ok(hex::decode(secret).unwrap_or_else(|_| fresh.to_vec()))
-}
-
-async fn writer(
-    store: Store,
-    mut rx: mpsc::Receiver<Pending>,
-    stats: Arc<AuditStats>,
-    commit_time: Histogram,
-) {
-    let insert = batch_insert_sql(store.dialect);
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
-        stats
-            .queued
-            .fetch_sub(batch.len() as i64, Ordering::Relaxed);
-        let started = Instant::now();
-        let records: Vec<&Record> = batch.iter().map(|p| &p.record).collect();
-        let result = commit(&store, &insert, &records)
-            .await
-            .map_err(|e| AuditError(e.to_string()));
-        commit_time.observe(started.elapsed().as_secs_f64());
-        match &result {
-            Ok(()) => {
-                stats
-                    .committed
-                    .fetch_add(batch.len() as i64, Ordering::Relaxed);
-                stats.writable.store(true, Ordering::Relaxed);
-            }
-            Err(error) => {
-                stats.failed_commits.fetch_add(1, Ordering::Relaxed);
-                stats.writable.store(false, Ordering::Relaxed);
-                tracing::error!(%error, records = batch.len(), "audit commit failed");
-            }
-        }
-        for pending in batch {
-            let _ = pending.done.send(result.clone());
-        }
-    }
-}
-
-/// Locks the chain's head row (by writing it, so SQLite takes its write lock at once and
-/// PostgreSQL instances queue on the row) and reads `columns` of it, in one statement.
-pub(crate) async fn lock_head(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    columns: &str,
-) -> Result<sqlx::any::AnyRow, sqlx::Error> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING {columns}"
-    )))
-    .fetch_one(&mut **tx)
-    .await
-}
-
-/// Columns of `audit_records` with their SQL types, in [`chain::COLUMNS`] order.
-const TYPED_COLUMNS: [(&str, &str); 17] = [
-    ("seq", "BIGINT"),
-    ("at", "BIGINT"),
-    ("request_id", "TEXT"),
-    ("trace_id", "TEXT"),
-    ("client", "TEXT"),
-    ("user_id", "TEXT"),
-    ("dossier_code", "TEXT"),
-    ("partner", "TEXT"),
-    ("operation", "TEXT"),
-    ("input_digest", "TEXT"),
-    ("outcome", "TEXT"),
-    ("status", "BIGINT"),
-    ("cache", "TEXT"),
-    ("latency_ms", "BIGINT"),
-    ("partner_request_id", "TEXT"),
-    ("prev_hash", "TEXT"),
-    ("hash", "TEXT"),
-];
-
-/// One statement that inserts a whole batch given as a JSON array of rows (see `commit`).
-fn batch_insert_sql(dialect: Dialect) -> String {
-    format!(
-        "INSERT INTO audit_records ({}) {}",
-        chain::COLUMNS,
-        dialect.select_json_rows(&TYPED_COLUMNS)
-    )
-}
-
-/// Appends `records` to the chain in one transaction. The head row is locked first, so
-/// instances sharing one PostgreSQL extend one chain in turn.
-async fn commit(store: &Store, insert: &str, records: &[&Record]) -> Result<(), sqlx::Error> {
-    let mut tx = store.pool.begin().await?;
-    let head = lock_head(&mut tx, "seq, hash").await?;
-    let mut seq: i64 = sqlx::Row::try_get(&head, "seq")?;
-    let mut hash: String = sqlx::Row::try_get(&head, "hash")?;
-    /// A row as the insert statement reads it (the shape of [`chain::StoredRecord`]).
-    #[derive(Serialize)]
-    struct Row<'a> {
-        seq: i64,
-        #[serde(flatten)]
-        record: &'a Record,
-        prev_hash: String,
-        hash: String,
-    }
-    let mut rows = Vec::with_capacity(records.len());
-    for record in records {
-        seq += 1;
-        let prev_hash = std::mem::take(&mut hash);
-        hash = chain::link(&prev_hash, &chain::canonical(seq, record));
-        rows.push(Row {
-            seq,
-            record,
-            prev_hash,
-            hash: hash.clone(),
-        });
-    }
-    let rows = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query(sqlx::AssertSqlSafe(insert))
-        .bind(rows)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(seq)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
 }

@@ -1,7 +1,9 @@
 //! Reading the audit log: search by dossier, client and time; archiving old records
-//! (retention) so that what remains stays verifiable.
+//! (retention) in short transactions, so that what remains stays verifiable and requests
+//! are recorded while it runs.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write};
 
 use serde::Deserialize;
 use sqlx::Row;
@@ -58,8 +60,10 @@ pub enum ArchiveError {
     /// The archive file could not be written.
     #[error("archive file: {0}")]
     File(#[from] std::io::Error),
-    /// The records to archive do not verify; nothing was removed.
-    #[error("record {seq} does not verify ({reason}); nothing was archived")]
+    /// The next records to archive do not verify; they were not archived.
+    #[error(
+        "record {seq} does not verify ({reason}); it and the records after it were not archived"
+    )]
     Broken {
         /// First bad record.
         seq: i64,
@@ -68,60 +72,120 @@ pub enum ArchiveError {
     },
 }
 
-/// Writes every record older than `before` (Unix ms) to `out` as JSON lines, after checking
-/// them, then removes them and moves the anchor to the last one — in one transaction,
-/// so the records kept still verify from the anchor and the archive from its first line.
+/// An archiving run that stopped on an error, after the batches in `done`.
+#[derive(Debug, thiserror::Error)]
+#[error("{error} ({} records were archived before it)", done.records)]
+pub struct ArchiveStopped {
+    /// What was archived (and removed) before the error; the file holds exactly these.
+    pub done: Archived,
+    /// What went wrong.
+    #[source]
+    pub error: ArchiveError,
+}
+
+/// Moves every record older than `before` (Unix ms) to `out` as JSON lines, `batch`
+/// records per transaction. Each transaction locks the head, checks the next records from
+/// the anchor, appends them to `out` and syncs it, removes them and moves the anchor to
+/// the last one — so the head is held for one batch only, requests go on being recorded
+/// meanwhile, and after every batch the records kept verify from the anchor and the
+/// archive from its first line. Stops at the first record not older than `before`.
 pub async fn archive(
     store: &Store,
     before: i64,
-    out: &mut impl Write,
-) -> Result<Archived, ArchiveError> {
+    out: &mut File,
+    batch: i64,
+) -> Result<Archived, ArchiveStopped> {
+    let mut done = Archived {
+        records: 0,
+        anchor: (0, String::new()),
+    };
+    loop {
+        let kept = out.metadata().map_err(|e| stopped(&done, e.into()))?.len();
+        match archive_batch(store, before, out, batch.max(1)).await {
+            Ok(Some(moved)) => {
+                done.records += moved.records;
+                done.anchor = moved.anchor;
+            }
+            Ok(None) => break,
+            Err(error) => {
+                // The file keeps exactly what was removed from the store.
+                let _ = out.set_len(kept);
+                let _ = out.seek(SeekFrom::End(0));
+                return Err(stopped(&done, error));
+            }
+        }
+    }
+    if done.records == 0 {
+        let head = chain::head(store)
+            .await
+            .map_err(|e| stopped(&done, e.into()))?;
+        done.anchor = (head.anchor_seq, head.anchor_hash);
+    }
+    Ok(done)
+}
+
+fn stopped(done: &Archived, error: ArchiveError) -> ArchiveStopped {
+    ArchiveStopped {
+        done: done.clone(),
+        error,
+    }
+}
+
+/// One transaction of [`archive`]; `None` when no record is left to archive.
+async fn archive_batch(
+    store: &Store,
+    before: i64,
+    out: &mut File,
+    batch: i64,
+) -> Result<Option<Archived>, ArchiveError> {
     let mut tx = store.pool.begin().await?;
     let head = super::lock_head(&mut tx, "anchor_seq, anchor_hash").await?;
     let anchor_seq: i64 = head.try_get("anchor_seq")?;
     let anchor_hash: String = head.try_get("anchor_hash")?;
+    let page = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT $2"
+    )))
+    .bind(anchor_seq)
+    .bind(batch)
+    .fetch_all(&mut *tx)
+    .await?;
     let mut checker = Checker::new(anchor_seq, anchor_hash);
+    let mut lines = Vec::new();
     let mut last = anchor_seq;
-    loop {
-        let page = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM audit_records WHERE seq > $1 AND at < $2 ORDER BY seq LIMIT 1000"
-        )))
-        .bind(last)
-        .bind(before)
-        .fetch_all(&mut *tx)
-        .await?;
-        if page.is_empty() {
+    for row in &page {
+        let record = chain::from_row(row)?;
+        if record.record.at >= before {
             break;
         }
-        for row in &page {
-            let record = chain::from_row(row)?;
-            if let Some(broken) = checker.check(&record) {
-                return Err(ArchiveError::Broken {
-                    seq: broken.seq,
-                    reason: broken.reason,
-                });
-            }
-            serde_json::to_writer(&mut *out, &record).map_err(std::io::Error::other)?;
-            out.write_all(b"\n")?;
-            last = record.seq;
+        if let Some(broken) = checker.check(&record) {
+            return Err(ArchiveError::Broken {
+                seq: broken.seq,
+                reason: broken.reason,
+            });
         }
+        serde_json::to_writer(&mut lines, &record).map_err(std::io::Error::other)?;
+        lines.push(b'\n');
+        last = record.seq;
     }
-    out.flush()?;
-    let archived = checker.result(None).checked;
-    if archived > 0 {
-        sqlx::query("DELETE FROM audit_records WHERE seq <= $1")
-            .bind(last)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE audit_head SET anchor_seq = $1, anchor_hash = $2 WHERE id = 1")
-            .bind(last)
-            .bind(checker.last_hash())
-            .execute(&mut *tx)
-            .await?;
+    let records = checker.result(None).checked;
+    if records == 0 {
+        tx.rollback().await?;
+        return Ok(None);
     }
+    out.write_all(&lines)?;
+    out.sync_data()?;
+    sqlx::query("DELETE FROM audit_records WHERE seq <= $1")
+        .bind(last)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE audit_head SET anchor_seq = $1, anchor_hash = $2 WHERE id = 1")
+        .bind(last)
+        .bind(checker.last_hash())
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
-    Ok(Archived {
-        records: archived,
+    Ok(Some(Archived {
+        records,
         anchor: (last, checker.last_hash().to_owned()),
-    })
+    }))
 }

@@ -13,12 +13,14 @@ use serde::Deserialize;
 use crate::adapter::Adapter;
 
 mod applications;
+mod audit;
 pub(crate) mod keys;
 mod traffic;
 mod transport;
 mod webhooks;
 
 pub use applications::ApplicationsConfig;
+pub use audit::{AuditConfig, AuditFailure};
 pub use traffic::{BreakerConfig, CacheConfig, LimiterKind, Rate, RedisConfig, StoreFailure};
 pub use transport::ConnectionLimits;
 pub use webhooks::WebhooksConfig;
@@ -169,28 +171,6 @@ impl Default for ServerConfig {
             admin_token_sha256: None,
         }
     }
-}
-
-/// What happens to an answer when its audit record cannot be written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuditFailure {
-    /// Withhold the answer: 503 `audit-unavailable` (nothing is answered unlogged).
-    #[default]
-    Refuse,
-    /// Answer anyway; the lost record is logged as an error.
-    Answer,
-}
-
-/// The audit log.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AuditConfig {
-    /// What happens when records cannot be written.
-    pub on_failure: AuditFailure,
-    /// Environment variable holding the key of the identifier digests (HMAC-SHA256); when
-    /// unset, a key generated once and kept in the store is used.
-    pub identifier_key_env: Option<String>,
 }
 
 /// Where durable state lives.
@@ -560,6 +540,7 @@ impl Config {
         self.validate_server(&mut issues);
         self.validate_clients(&mut issues, adapters);
         self.validate_partners(&mut issues, adapters);
+        self.audit.validate(&mut issues);
         issues.finish(file)
     }
 
