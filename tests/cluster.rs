@@ -47,9 +47,11 @@ fn enterprise_paths() -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_never_exceed_the_partner_quota() {
-    // The partner allows 20 calls per consumer per second; the bus keeps to 15/s with a
-    // burst of 5, so no fixed one-second window can hold more than 20.
-    let t = common::start_with(|c| shared_quota(c, &redis_url(), "15/s", 5)).await;
+    // The partner allows 20 calls per consumer per second; the bus keeps to 10/s with a
+    // burst of 5, so calls leave at most 15 in any second. The rest of the partner's
+    // allowance absorbs calls that the network (here: a loaded machine) delays after
+    // their slot and delivers bunched; two instances counting apart would send 30.
+    let t = common::start_with(|c| shared_quota(c, &redis_url(), "10/s", 5)).await;
     t.sim(REGISTRY).set_quota(Some(20));
     let dir = tempfile::tempdir().unwrap();
     let other = t.another(dir.path()).await;
@@ -97,9 +99,9 @@ async fn two_instances_never_exceed_the_partner_quota() {
         stats.max_per_second <= 20,
         "at most quota + burst per window: {stats:?}"
     );
-    // The quota was used, not starved: about 15/s over 10 s.
+    // The quota was used, not starved: about 10/s over 10 s.
     assert!(
-        ok.load(Ordering::Relaxed) >= 100,
+        ok.load(Ordering::Relaxed) >= 70,
         "{} answers",
         ok.load(Ordering::Relaxed)
     );
