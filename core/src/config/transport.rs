@@ -124,9 +124,7 @@ mod tests {
             ("max_connections = 0", "server.max_connections"),
             ("auth_failure_burst = 0", "server.auth_failure_burst"),
         ] {
-            let config = Config::parse(&format!("[server]\n{line}\n"), "bus.toml").unwrap();
-            let err = config.validate("bus.toml", &[]).unwrap_err();
-            let keys: Vec<&str> = err.issues.iter().map(|i| i.key.as_str()).collect();
+            let keys = crate::config::refused_keys(&format!("[server]\n{line}\n"));
             assert_eq!(keys, [key], "{line}");
         }
     }
