@@ -5,9 +5,9 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use lienthong_adapter_kit::sim::{Latency, SimOptions, SimServer, SimSettings};
 use lienthong_core::audit::keys as audit_keys;
 use lienthong_core::config::{ClientConfig, Config, PartnerConfig};
-use lienthong_core::sim::{Latency, SimOptions, SimServer, SimSettings};
 use lienthong_core::{Bus, StartError};
 
 use crate::{openapi, partners, simulators};

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use lienthong::{audit, demo, openapi, partners, simulators};
+use lienthong_adapter_kit::sim::{Latency, SimOptions, SimSettings};
 use lienthong_core::config::TelemetryConfig;
-use lienthong_core::sim::{Latency, SimOptions, SimSettings};
 use lienthong_core::{Bus, Config, telemetry};
 
 /// Liên Thông: one unified API in front of the national services.
@@ -161,7 +161,7 @@ async fn run(command: Command) -> Result<(), String> {
 fn load(path: &std::path::Path) -> Result<Config, String> {
     let config = Config::load(path).map_err(|e| e.to_string())?;
     let adapters = partners::adapters();
-    let refs: Vec<&dyn lienthong_core::adapter::Adapter> =
+    let refs: Vec<&dyn lienthong_adapter_kit::adapter::Adapter> =
         adapters.iter().map(|a| a.as_ref()).collect();
     config
         .validate(&path.display().to_string(), &refs)

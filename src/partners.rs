@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use lienthong_adapter_business_registry::{BusinessRegistry, RegistrySimulator};
 use lienthong_adapter_judicial_records::{JudicialRecords, JudicialRecordsSimulator};
+use lienthong_adapter_kit::adapter::Adapter;
+use lienthong_adapter_kit::sim::{SimSettings, Simulator};
 use lienthong_adapter_legal_documents::{LegalDocuments, LegalDocumentsSimulator};
 use lienthong_adapter_social_insurance::{InsuranceSimulator, SocialInsurance};
-use lienthong_core::adapter::Adapter;
-use lienthong_core::sim::{SimSettings, Simulator};
 
 /// A national service: its adapter and a factory for its simulator.
 pub struct Partner {

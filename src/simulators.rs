@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use lienthong_core::sim::{SimOptions, SimServer, SimSettings};
+use lienthong_adapter_kit::sim::{SimOptions, SimServer, SimSettings};
 use tokio::net::TcpListener;
 
 use crate::partners;

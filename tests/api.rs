@@ -8,8 +8,8 @@ mod common;
 use std::time::Duration;
 
 use http::{Method, StatusCode};
+use lienthong_adapter_kit::sim::FaultKind;
 use lienthong_core::config::OperationOverride;
-use lienthong_core::sim::FaultKind;
 
 const REGISTRY: &str = "business-registry";
 
@@ -37,7 +37,7 @@ async fn found_enterprise_is_canonical_json() {
     assert_eq!(lines.iter().filter(|l| l["primary"] == true).count(), 1);
     let registered = e["registered_on"].as_str().unwrap();
     assert!(
-        lienthong_core::text::parse_iso_date(registered).is_some(),
+        lienthong_adapter_kit::text::parse_iso_date(registered).is_some(),
         "{registered}"
     );
 
@@ -62,7 +62,10 @@ async fn suspended_enterprise_and_branch() {
     let s = t.get("/v1/enterprises/1200555554").await.json();
     assert_eq!(s["status"]["code"], "suspended");
     for key in ["suspended_from", "suspended_until"] {
-        assert!(lienthong_core::text::parse_iso_date(s["status"][key].as_str().unwrap()).is_some());
+        assert!(
+            lienthong_adapter_kit::text::parse_iso_date(s["status"][key].as_str().unwrap())
+                .is_some()
+        );
     }
     let b = t.get("/v1/enterprises/1200123459-001").await;
     assert_eq!(b.status, StatusCode::OK);

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use base64::Engine;
 use http::{Method, StatusCode};
+use lienthong_adapter_kit::sim::FaultKind;
 use lienthong_core::config::Config;
-use lienthong_core::sim::FaultKind;
 use serde_json::{Value, json};
 
 const LLTP: &str = "judicial-records";

@@ -12,11 +12,11 @@ use std::time::Duration;
 use common::audit::{application, on_both_stores, records, store_pool};
 use http::Method;
 use lienthong::partners;
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     Adapter, Input, InvalidInput, Operation, OperationKind, UnifiedRequest,
 };
+use lienthong_adapter_kit::sim::Latency;
 use lienthong_core::config::PartnerConfig;
-use lienthong_core::sim::Latency;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::time::Instant;

@@ -290,7 +290,7 @@ async fn start(config: &Config) -> Result<Bus, String> {
 }
 
 /// The demo configuration (on `sims`) with its data directory `dir`.
-fn config_in(dir: &Path, sims: &[lienthong_core::sim::SimServer]) -> Config {
+fn config_in(dir: &Path, sims: &[lienthong_adapter_kit::sim::SimServer]) -> Config {
     demo::config(&common::demo_options(dir), sims)
 }
 

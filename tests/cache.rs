@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use lienthong_core::sim::Latency;
+use lienthong_adapter_kit::sim::Latency;
 
 const ENTERPRISE: &str = "/v1/enterprises/1200123459";
 
@@ -114,8 +114,8 @@ async fn shared_entries_are_keyed_by_the_secret_and_forgeries_are_refused() {
         .iter()
         .find(|a| a.partner() == "business-registry")
         .unwrap();
-    let op = lienthong_core::testkit::operation(registry.as_ref(), "getEnterprise");
-    let input = lienthong_core::testkit::TestRequest::param("enterprise_code", "1200123459")
+    let op = lienthong_adapter_kit::testkit::operation(registry.as_ref(), "getEnterprise");
+    let input = lienthong_adapter_kit::testkit::TestRequest::param("enterprise_code", "1200123459")
         .validate(registry.as_ref(), op)
         .unwrap();
     let plain = {

@@ -15,8 +15,8 @@ use bytes::Bytes;
 use http::{Method, Response, StatusCode};
 use http_body_util::Full;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use lienthong_adapter_kit::sim::{FaultKind, Latency};
 use lienthong_core::config::Rate;
-use lienthong_core::sim::{FaultKind, Latency};
 use serde_json::{Value, json};
 
 const LLTP: &str = "judicial-records";

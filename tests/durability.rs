@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lienthong_adapter_judicial_records::JudicialRecordsSimulator;
-use lienthong_core::sim::{FaultKind, SimOptions, SimServer};
+use lienthong_adapter_kit::sim::{FaultKind, SimOptions, SimServer};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use http::Method;
 use lienthong_adapter_business_registry::RegistrySimulator;
+use lienthong_adapter_kit::sim::{PartnerFault, Simulator};
 use lienthong_adapter_legal_documents::LegalDocumentsSimulator;
-use lienthong_core::sim::{PartnerFault, Simulator};
 use partner::{HostilePartner, Hostility};
 
 const REGISTRY: &str = "business-registry";
@@ -297,7 +297,7 @@ async fn answers_up_to_max_response_bytes_are_read_whole() {
 }
 
 /// The request the bus sends the registry for [`ALIVE`], as the fake partner saw it.
-async fn registry_request(h: &Hostile) -> lienthong_core::adapter::WireRequest {
+async fn registry_request(h: &Hostile) -> lienthong_adapter_kit::adapter::WireRequest {
     h.registry.always(Hostility::Valid);
     h.t.fresh(ALIVE).await.expect(200);
     h.registry.last_request()
@@ -465,7 +465,7 @@ async fn transient_failures_of_lookups_are_retried() {
         );
         assert_eq!(h.registry.requests() - before, 2, "{kind}: one retry");
     }
-    let client_fault = lienthong_core::soap::fault_11("Client", "sai yêu cầu");
+    let client_fault = lienthong_adapter_kit::soap::fault_11("Client", "sai yêu cầu");
     let rejected = Hostility::body(500, "text/xml; charset=utf-8", client_fault);
     let before = h.registry.requests();
     h.refused(REGISTRY, rejected, 502, "partner-rejected-request")

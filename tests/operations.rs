@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use http::{Method, StatusCode};
 use lienthong::{openapi, partners};
-use lienthong_core::sim::SimServer;
+use lienthong_adapter_kit::sim::SimServer;
 use lienthong_core::{Bus, Config};
 use serde_json::json;
 

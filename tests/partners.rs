@@ -8,8 +8,8 @@ mod common;
 use std::time::Duration;
 
 use http::StatusCode;
+use lienthong_adapter_kit::sim::FaultKind;
 use lienthong_core::config::OperationOverride;
-use lienthong_core::sim::FaultKind;
 
 const BHXH: &str = "social-insurance";
 const VBPL: &str = "legal-documents";

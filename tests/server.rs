@@ -11,7 +11,7 @@ use http::StatusCode;
 use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use lienthong_core::sim::Latency;
+use lienthong_adapter_kit::sim::Latency;
 
 #[tokio::test]
 async fn serves_http2_with_prior_knowledge() {

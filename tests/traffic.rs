@@ -11,8 +11,8 @@ use std::time::Duration;
 use futures::future::join_all;
 use http::{Method, StatusCode};
 use lienthong_adapter_business_registry::RegistrySimulator;
+use lienthong_adapter_kit::sim::{FaultKind, Latency};
 use lienthong_core::config::{OperationOverride, Rate};
-use lienthong_core::sim::{FaultKind, Latency};
 use serde_json::json;
 
 const REGISTRY: &str = "business-registry";

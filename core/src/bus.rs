@@ -16,7 +16,6 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::task::TaskTracker;
 
-use crate::adapter::Adapter;
 use crate::admin::Admin;
 use crate::applications::{Outbox, retention};
 use crate::audit::Audit;
@@ -34,6 +33,7 @@ use crate::reload::{ReloadError, Reloader};
 use crate::server::{self, Handler, ServeOptions};
 use crate::store::{Store, StoreError};
 use crate::webhook;
+use lienthong_adapter_kit::adapter::Adapter;
 
 /// Why the bus could not start.
 #[derive(Debug, thiserror::Error)]

@@ -15,10 +15,6 @@ use serde_json::Value;
 use tokio::time::Instant;
 use tracing::{Instrument, Span, field};
 
-use crate::adapter::{
-    Adapter, CallContext, EncodeError, FailureKind, Input, Operation, Outcome, PartnerFailure,
-    WireRequest, WireResponse,
-};
 use crate::breaker::BreakerOpen;
 use crate::bulkhead::BulkheadFull;
 use crate::gateway::{OperationPolicy, Partner};
@@ -26,6 +22,10 @@ use crate::limit::LimitError;
 use crate::metrics::Metrics;
 use crate::retry;
 use crate::upstream::UpstreamError;
+use lienthong_adapter_kit::adapter::{
+    Adapter, CallContext, EncodeError, FailureKind, Input, Operation, Outcome, PartnerFailure,
+    WireRequest, WireResponse,
+};
 
 /// Why a partner call produced no record.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -10,8 +10,6 @@ use rand::rngs::SysRng;
 
 use bytes::Bytes;
 
-use crate::adapter::CachePolicy;
-use crate::adapter::{Adapter, CallContext, Credentials, Operation, OperationKind};
 use crate::applications::Outbox;
 use crate::audit::Audit;
 use crate::auth_guard::AuthGuard;
@@ -27,6 +25,8 @@ use crate::store::Store;
 use crate::traffic::{self, Traffic};
 use crate::upstream::Upstream;
 use crate::webhook;
+use lienthong_adapter_kit::adapter::CachePolicy;
+use lienthong_adapter_kit::adapter::{Adapter, CallContext, Credentials, Operation, OperationKind};
 
 /// One configured partner.
 pub(crate) struct Partner {

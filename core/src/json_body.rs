@@ -2,13 +2,13 @@
 //! be sent as `application/json` (parameters allowed; a `charset`, when given, must be
 //! `utf-8`) — `text/plain`, form encodings, `application/*+json` or no `Content-Type` are
 //! refused with 415 before the body is read. It must parse as strict JSON
-//! ([`crate::json`]: no object holding a key twice, at any depth), so the adapter's
+//! ([`lienthong_adapter_kit::json`]: no object holding a key twice, at any depth), so the adapter's
 //! validation reads a body whose meaning is not in doubt.
 
 use http::{HeaderMap, Method};
 
-use crate::adapter::InvalidInput;
-use crate::json::JsonError;
+use lienthong_adapter_kit::adapter::InvalidInput;
+use lienthong_adapter_kit::json::JsonError;
 
 /// The one media type request bodies are accepted in.
 pub const ACCEPTED_TYPE: &str = "application/json";

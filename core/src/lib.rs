@@ -12,7 +12,6 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
-pub mod adapter;
 mod admin;
 pub mod applications;
 pub mod audit;
@@ -29,22 +28,16 @@ pub mod caller;
 mod catalogue;
 pub mod config;
 mod dispatch;
-#[cfg(test)]
-mod fuzz;
 mod gateway;
 mod health;
 pub mod host;
 pub mod identity;
-pub mod json;
 pub mod json_body;
 pub mod limit;
 mod lookup;
 mod metrics;
-#[cfg(any(test, feature = "testkit"))]
-pub mod mutate;
 pub mod pipeline;
 pub mod problem;
-mod query;
 mod redis;
 pub mod reload;
 pub mod request_id;
@@ -52,19 +45,12 @@ mod respond;
 mod retry;
 pub mod route;
 mod server;
-pub mod sim;
-pub mod soap;
 pub mod store;
 pub mod telemetry;
-#[cfg(feature = "testkit")]
-pub mod testkit;
-pub mod text;
 mod tls;
 mod traffic;
 pub mod upstream;
 pub mod webhook;
-pub mod wire;
-pub mod xml;
 
 pub use bus::{Bus, StartError, shutdown_signal};
 pub use config::Config;

@@ -3,7 +3,7 @@
 //! the cache's single-flight the call can outlive the request that started it: it then
 //! runs under the operation's deadline, and every request waiting for it under its own.
 //!
-//! [`OperationKind::Call`]: crate::adapter::OperationKind::Call
+//! [`OperationKind::Call`]: lienthong_adapter_kit::adapter::OperationKind::Call
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,12 +12,12 @@ use bytes::Bytes;
 use tokio::time::Instant;
 use tracing::{Instrument, Span};
 
-use crate::adapter::Input;
 use crate::cache::{CacheStatus, Cached};
 use crate::call::{self, CallError, CallReport};
 use crate::caller::CallerContext;
 use crate::gateway::{Partner, Shared};
 use crate::respond;
+use lienthong_adapter_kit::adapter::Input;
 
 /// One lookup: the operation (by its index among the partner's), the input and who asks.
 pub(crate) struct Lookup {

@@ -24,7 +24,6 @@ use tokio_util::task::TaskTracker;
 use tracing::{Instrument, Span, field};
 
 use crate::access::{self, AccessDenied};
-use crate::adapter::{InvalidInput, OperationKind, UnifiedRequest};
 use crate::applications::{self, ApplicationError};
 use crate::audit;
 use crate::auth_guard::Throttled;
@@ -37,17 +36,18 @@ use crate::config::AuditFailure;
 use crate::gateway::Gateway;
 use crate::host::{self, HostError};
 use crate::identity::IdentityError;
-use crate::json;
 use crate::json_body::{self, UnsupportedMediaType};
 use crate::lookup::Lookup;
 use crate::metrics;
 use crate::problem;
-use crate::query;
 use crate::request_id::{self, RequestId, X_REQUEST_ID};
 use crate::respond;
 use crate::route::{RouteError, Target};
 use crate::store::now_ms;
 use crate::telemetry;
+use lienthong_adapter_kit::adapter::{InvalidInput, OperationKind, UnifiedRequest};
+use lienthong_adapter_kit::json;
+use lienthong_adapter_kit::query;
 
 /// Body type of every answer: whole, in memory.
 pub type Body = Full<Bytes>;

@@ -7,7 +7,6 @@ use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
 use serde::Serialize;
 
-use crate::adapter::{FailureKind, FieldError};
 use crate::applications::ApplicationError;
 use crate::applications::retire::RetireError;
 use crate::auth_guard::Throttled;
@@ -22,6 +21,7 @@ use crate::request_id::RequestId;
 use crate::route::RouteError;
 use crate::upstream::UpstreamError;
 use crate::webhook::ReplayError;
+use lienthong_adapter_kit::adapter::{FailureKind, FieldError};
 
 /// Prefix of every problem `type`.
 pub const TYPE_PREFIX: &str = "urn:lienthong:problem:";
@@ -617,7 +617,7 @@ fn or_default(detail: &str, default: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapter::PartnerFailure;
+    use lienthong_adapter_kit::adapter::PartnerFailure;
 
     fn call(error: CallError) -> Problem {
         of(&Error::Call {

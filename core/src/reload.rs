@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use arc_swap::ArcSwap;
 use bytes::Bytes;
 
-use crate::adapter::Adapter;
 use crate::config::{Config, ConfigError};
 use crate::gateway::{Gateway, Shared};
+use lienthong_adapter_kit::adapter::Adapter;
 
 /// Why a reload did not happen.
 #[derive(Debug, thiserror::Error)]

@@ -22,10 +22,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::adapter::FailureKind;
 use crate::backoff;
 use crate::call::CallError;
 use crate::upstream::UpstreamError;
+use lienthong_adapter_kit::adapter::FailureKind;
 
 /// First wait between attempts of one call, and the most.
 const BASE: Duration = Duration::from_millis(100);
@@ -79,7 +79,7 @@ pub(crate) fn wait_before_retry(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapter::PartnerFailure;
+    use lienthong_adapter_kit::adapter::PartnerFailure;
 
     fn partner(kind: FailureKind) -> CallError {
         CallError::Partner(PartnerFailure::new(kind, "x"))

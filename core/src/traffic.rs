@@ -6,7 +6,6 @@ use std::sync::{Mutex, PoisonError};
 
 use serde::Serialize;
 
-use crate::adapter::{CachePolicy, Operation, OperationKind};
 use crate::breaker::Breaker;
 use crate::budget::RetryBudget;
 use crate::bulkhead::Bulkhead;
@@ -15,6 +14,7 @@ use crate::config::{LimiterKind, OperationOverride, PartnerConfig};
 use crate::limit::{Limiter, LimiterSpec};
 use crate::redis::Redis;
 use crate::store::{now_ms, rfc3339};
+use lienthong_adapter_kit::adapter::{CachePolicy, Operation, OperationKind};
 
 /// One partner's traffic policies.
 pub(crate) struct Traffic {

@@ -13,8 +13,8 @@ use hyper_util::rt::TokioExecutor;
 use rustls_pki_types::ServerName;
 use tokio::time::Instant;
 
-use crate::adapter::{WireRequest, WireResponse};
 use crate::config::{PartnerConfig, PartnerTls};
+use lienthong_adapter_kit::adapter::{WireRequest, WireResponse};
 
 /// Why an exchange with a partner produced no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

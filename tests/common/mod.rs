@@ -15,9 +15,10 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use lienthong::{demo, openapi, partners};
+use lienthong_adapter_kit::sim::Latency;
+use lienthong_adapter_kit::sim::{SimOptions, SimServer, SimSettings};
+use lienthong_core::Bus;
 use lienthong_core::config::Config;
-use lienthong_core::sim::{SimOptions, SimServer, SimSettings};
-use lienthong_core::{Bus, sim::Latency};
 
 pub mod hooks;
 
@@ -28,7 +29,7 @@ pub struct TestBus {
     pub bus: Bus,
     pub sims: Vec<SimServer>,
     /// The adapters the bus serves (a restart serves the same).
-    adapters: Vec<std::sync::Arc<dyn lienthong_core::adapter::Adapter>>,
+    adapters: Vec<std::sync::Arc<dyn lienthong_adapter_kit::adapter::Adapter>>,
     pub config: Config,
     /// The file the bus reloads from, when it was started from one.
     pub config_file: Option<std::path::PathBuf>,
@@ -134,7 +135,7 @@ pub async fn start_with_sims(sims: Vec<SimServer>, adjust: impl FnOnce(&mut Conf
 /// configuration edited by `adjust`.
 pub async fn start_with_adapters(
     sims: Vec<SimServer>,
-    adapters: Vec<std::sync::Arc<dyn lienthong_core::adapter::Adapter>>,
+    adapters: Vec<std::sync::Arc<dyn lienthong_adapter_kit::adapter::Adapter>>,
     adjust: impl FnOnce(&mut Config),
 ) -> TestBus {
     let data = tempfile::tempdir().unwrap();
@@ -146,7 +147,7 @@ pub async fn start_with_adapters(
 /// Starts the bus serving `adapters` on `config` (reloading from `file`, when given).
 async fn launch(
     sims: Vec<SimServer>,
-    adapters: Vec<std::sync::Arc<dyn lienthong_core::adapter::Adapter>>,
+    adapters: Vec<std::sync::Arc<dyn lienthong_adapter_kit::adapter::Adapter>>,
     config: Config,
     config_file: Option<std::path::PathBuf>,
     data: tempfile::TempDir,
@@ -165,7 +166,7 @@ async fn launch(
 async fn start_bus(
     config: &Config,
     file: Option<&std::path::Path>,
-    adapters: &[std::sync::Arc<dyn lienthong_core::adapter::Adapter>],
+    adapters: &[std::sync::Arc<dyn lienthong_adapter_kit::adapter::Adapter>],
 ) -> Bus {
     Bus::start(config, file, adapters, openapi::json().unwrap())
         .await

@@ -15,8 +15,8 @@ use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use lienthong_core::adapter::{WireRequest, WireResponse};
-use lienthong_core::sim::Simulator;
+use lienthong_adapter_kit::adapter::{WireRequest, WireResponse};
+use lienthong_adapter_kit::sim::Simulator;
 
 /// What the fake partner answers.
 #[derive(Clone)]

@@ -5,8 +5,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lienthong_adapter_business_registry::BusinessRegistry;
-use lienthong_core::adapter::{Adapter, Outcome};
-use lienthong_core::testkit;
+use lienthong_adapter_kit::adapter::{Adapter, Outcome};
+use lienthong_adapter_kit::testkit;
 
 const FOUND: &str = include_str!("../fixtures/found.xml");
 

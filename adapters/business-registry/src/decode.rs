@@ -5,11 +5,13 @@
 //! [`FailureKind::Malformed`] with a detail naming the element and the value received.
 
 use http::HeaderMap;
-use lienthong_core::adapter::{FailureKind, Outcome, PartnerFailure, WireResponse, retry_after};
-use lienthong_core::soap::{Envelope, Fault, SOAP11_NS};
-use lienthong_core::text::{self, shown};
-use lienthong_core::wire::{ResultCodes, XmlFields, ket_qua, soap_unreadable};
-use lienthong_core::xml::{Element, Limits};
+use lienthong_adapter_kit::adapter::{
+    FailureKind, Outcome, PartnerFailure, WireResponse, retry_after,
+};
+use lienthong_adapter_kit::soap::{Envelope, Fault, SOAP11_NS};
+use lienthong_adapter_kit::text::{self, shown};
+use lienthong_adapter_kit::wire::{ResultCodes, XmlFields, ket_qua, soap_unreadable};
+use lienthong_adapter_kit::xml::{Element, Limits};
 
 use crate::NS;
 use crate::model::{

@@ -2,8 +2,8 @@
 
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
-use lienthong_core::adapter::{CallContext, WireRequest};
-use lienthong_core::soap::{SoapVersion, XmlWriter, write_envelope};
+use lienthong_adapter_kit::adapter::{CallContext, WireRequest};
+use lienthong_adapter_kit::soap::{SoapVersion, XmlWriter, write_envelope};
 
 use crate::{ENDPOINT, NS, SOAP_ACTION};
 

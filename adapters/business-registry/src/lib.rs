@@ -17,7 +17,7 @@ mod sim;
 use std::time::Duration;
 
 use http::Method;
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     Adapter, CachePolicy, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
     Outcome, UnifiedRequest, WireRequest, WireResponse,
 };

@@ -4,10 +4,10 @@ use std::time::{Duration, SystemTime};
 
 use http::Method;
 use lienthong_adapter_business_registry::{BusinessRegistry, validate_enterprise_code};
-use lienthong_core::adapter::{Adapter, CallContext, Input, InvalidInput, WireRequest};
-use lienthong_core::soap::{Envelope, SoapVersion};
-use lienthong_core::testkit::{self, TestRequest};
-use lienthong_core::xml::{Element, Limits};
+use lienthong_adapter_kit::adapter::{Adapter, CallContext, Input, InvalidInput, WireRequest};
+use lienthong_adapter_kit::soap::{Envelope, SoapVersion};
+use lienthong_adapter_kit::testkit::{self, TestRequest};
+use lienthong_adapter_kit::xml::{Element, Limits};
 use serde_json::json;
 
 const NS: &str = "urn:vn:gov:dkkd:v1";

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use lienthong_adapter_business_registry::BusinessRegistry;
-use lienthong_core::adapter::{FailureKind, Outcome, PartnerFailure, WireResponse};
-use lienthong_core::testkit::{self, failure};
-use lienthong_core::text::nfc;
+use lienthong_adapter_kit::adapter::{FailureKind, Outcome, PartnerFailure, WireResponse};
+use lienthong_adapter_kit::testkit::{self, failure};
+use lienthong_adapter_kit::text::nfc;
 use serde_json::{Value, json};
 
 const FOUND: &str = include_str!("../fixtures/found.xml");

@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use lienthong_adapter_business_registry::{BusinessRegistry, RegistrySimulator};
-use lienthong_core::adapter::{Adapter, CallContext, Input, WireRequest};
-use lienthong_core::sim::Simulator;
-use lienthong_core::testkit::{self, xmllint};
+use lienthong_adapter_kit::adapter::{Adapter, CallContext, Input, WireRequest};
+use lienthong_adapter_kit::sim::Simulator;
+use lienthong_adapter_kit::testkit::{self, xmllint};
 use serde_json::json;
 
 /// A SOAP 1.1 envelope schema whose header and body hold registry elements, checked

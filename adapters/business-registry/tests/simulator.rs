@@ -10,11 +10,11 @@ use http::{HeaderValue, Method, StatusCode};
 use lienthong_adapter_business_registry::{
     BusinessRegistry, RegistrySimulator, validate_enterprise_code,
 };
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     Adapter, CallContext, FailureKind, Input, Outcome, PartnerFailure, WireRequest, WireResponse,
 };
-use lienthong_core::sim::{PartnerFault, Simulator};
-use lienthong_core::testkit::{self, TestRequest};
+use lienthong_adapter_kit::sim::{PartnerFault, Simulator};
+use lienthong_adapter_kit::testkit::{self, TestRequest};
 use serde_json::{Value, json};
 
 fn simulator() -> &'static RegistrySimulator {

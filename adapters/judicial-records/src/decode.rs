@@ -4,16 +4,16 @@
 //! 4xx → rejected), then `statusCode`: `00` carries the data, `01` is a refusal (or an
 //! unknown reference), `03` is a temporary interruption and `99` a partner fault. Unknown
 //! fields are ignored; a duplicate key anywhere makes the answer unreadable
-//! ([`lienthong_core::json`]); what cannot be understood is [`FailureKind::Malformed`],
+//! ([`lienthong_adapter_kit::json`]); what cannot be understood is [`FailureKind::Malformed`],
 //! with a detail naming the field but never its value.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::StatusCode;
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     ApplicationState, FailureKind, PartnerFailure, Progress, Submission, WireResponse, retry_after,
 };
-use lienthong_core::text;
+use lienthong_adapter_kit::text;
 use serde_json::{Map, Value, json};
 
 type Read<T> = Result<T, PartnerFailure>;
@@ -86,7 +86,7 @@ struct Answer {
 }
 
 fn parse(body: &[u8]) -> Option<Answer> {
-    let Value::Object(mut object) = lienthong_core::json::parse(body).ok()? else {
+    let Value::Object(mut object) = lienthong_adapter_kit::json::parse(body).ok()? else {
         return None;
     };
     let code = object.get("statusCode")?.as_str()?.trim().to_owned();

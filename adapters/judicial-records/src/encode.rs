@@ -7,8 +7,8 @@
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
-use lienthong_core::adapter::{CallContext, EncodeError, WireRequest};
-use lienthong_core::text;
+use lienthong_adapter_kit::adapter::{CallContext, EncodeError, WireRequest};
+use lienthong_adapter_kit::text;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 

@@ -21,7 +21,7 @@ mod validate;
 use std::time::{Duration, SystemTime};
 
 use http::Method;
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     Adapter, Applications, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
     Progress, Submission, UnifiedRequest, WireRequest, WireResponse,
 };

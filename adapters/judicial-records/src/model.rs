@@ -1,6 +1,6 @@
 //! The canonical criminal-record application of the unified API: English snake_case keys,
 //! ISO 8601 dates (`YYYY-MM-DD`), NFC text. Built by validation, stored by the core as the
-//! application's [`Input`](lienthong_core::adapter::Input) and read back for every
+//! application's [`Input`](lienthong_adapter_kit::adapter::Input) and read back for every
 //! delivery attempt.
 
 use serde::{Deserialize, Serialize};

@@ -5,8 +5,8 @@
 //! accepted. Details never repeat the values received, only the fields' names.
 
 use chrono::{Datelike, NaiveDate};
-use lienthong_core::adapter::{Input, InvalidInput, UnifiedRequest};
-use lienthong_core::text;
+use lienthong_adapter_kit::adapter::{Input, InvalidInput, UnifiedRequest};
+use lienthong_adapter_kit::text;
 use serde_json::{Map, Value};
 
 use crate::country;

@@ -3,7 +3,7 @@
 //! failure always says what went wrong.
 
 use lienthong_adapter_judicial_records::JudicialRecords;
-use lienthong_core::adapter::{Applications, Progress, Submission, WireResponse};
+use lienthong_adapter_kit::adapter::{Applications, Progress, Submission, WireResponse};
 
 fn check(response: &WireResponse) {
     if let Submission::Failed(failure) = JudicialRecords.submit_outcome(response) {
@@ -14,4 +14,4 @@ fn check(response: &WireResponse) {
     }
 }
 
-lienthong_core::fuzz_decoder!(check);
+lienthong_adapter_kit::fuzz_decoder!(check);

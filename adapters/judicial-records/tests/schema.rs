@@ -9,9 +9,9 @@
 use std::time::Duration;
 
 use lienthong_adapter_judicial_records::{JudicialRecords, JudicialRecordsSimulator};
-use lienthong_core::adapter::{Adapter, Applications, Input, Submission};
-use lienthong_core::sim::{PartnerFault, SimSettings, Simulator};
-use lienthong_core::testkit::{self, TestRequest, json_schema};
+use lienthong_adapter_kit::adapter::{Adapter, Applications, Input, Submission};
+use lienthong_adapter_kit::sim::{PartnerFault, SimSettings, Simulator};
+use lienthong_adapter_kit::testkit::{self, TestRequest, json_schema};
 use serde_json::{Value, json};
 
 fn schema() -> Value {
@@ -125,7 +125,7 @@ fn the_fixtures_are_partner_answers() {
 
 #[test]
 fn the_simulator_answers_as_the_schema_says() {
-    let body = |response: lienthong_core::adapter::WireResponse| -> Value {
+    let body = |response: lienthong_adapter_kit::adapter::WireResponse| -> Value {
         serde_json::from_slice(&response.body).unwrap()
     };
     for step in [Duration::from_secs(3600), Duration::ZERO] {

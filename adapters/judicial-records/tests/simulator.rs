@@ -9,12 +9,12 @@ use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
 use lienthong_adapter_judicial_records::{JudicialRecords, JudicialRecordsSimulator};
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     ApplicationState, Applications, CallContext, FailureKind, Input, Progress, Submission,
     WireRequest, WireResponse,
 };
-use lienthong_core::sim::{PartnerFault, SimSettings, Simulator};
-use lienthong_core::testkit::{self, TestRequest};
+use lienthong_adapter_kit::sim::{PartnerFault, SimSettings, Simulator};
+use lienthong_adapter_kit::testkit::{self, TestRequest};
 use serde_json::{Value, json};
 
 fn simulator(step: Duration) -> JudicialRecordsSimulator {

@@ -2,8 +2,8 @@
 //! JSON pointer, text is normalised, unknown fields are refused.
 
 use lienthong_adapter_judicial_records::JudicialRecords;
-use lienthong_core::adapter::{Adapter, Input, InvalidInput};
-use lienthong_core::testkit::{self, TestRequest};
+use lienthong_adapter_kit::adapter::{Adapter, Input, InvalidInput};
+use lienthong_adapter_kit::testkit::{self, TestRequest};
 use serde_json::{Value, json};
 
 fn application() -> Value {

@@ -7,11 +7,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::Method;
 use lienthong_adapter_judicial_records::JudicialRecords;
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     Adapter, Applications, CallContext, FailureKind, Input, OperationKind, PartnerFailure,
     Progress, Submission, WireResponse,
 };
-use lienthong_core::testkit;
+use lienthong_adapter_kit::testkit;
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -4,10 +4,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use lienthong_adapter_kit::adapter::{Adapter, Outcome, WireResponse};
+use lienthong_adapter_kit::sim::{SimSettings, Simulator};
+use lienthong_adapter_kit::testkit::{self, TestRequest};
 use lienthong_adapter_legal_documents::{LegalDocuments, LegalDocumentsSimulator};
-use lienthong_core::adapter::{Adapter, Outcome, WireResponse};
-use lienthong_core::sim::{SimSettings, Simulator};
-use lienthong_core::testkit::{self, TestRequest};
 
 const SEARCH_ANSWER: &str = include_str!("../fixtures/search_answer.json");
 

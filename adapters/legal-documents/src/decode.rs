@@ -6,10 +6,12 @@
 use std::fmt;
 
 use http::StatusCode;
-use lienthong_core::adapter::{FailureKind, Outcome, PartnerFailure, WireResponse, retry_after};
-use lienthong_core::json;
-use lienthong_core::text::{self, shown};
-use lienthong_core::wire::ResultCodes;
+use lienthong_adapter_kit::adapter::{
+    FailureKind, Outcome, PartnerFailure, WireResponse, retry_after,
+};
+use lienthong_adapter_kit::json;
+use lienthong_adapter_kit::text::{self, shown};
+use lienthong_adapter_kit::wire::ResultCodes;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 

@@ -2,8 +2,8 @@
 
 use http::header::ACCEPT;
 use http::{HeaderMap, HeaderValue, Method};
-use lienthong_core::adapter::{CallContext, EncodeError, WireRequest};
-use lienthong_core::text;
+use lienthong_adapter_kit::adapter::{CallContext, EncodeError, WireRequest};
+use lienthong_adapter_kit::text;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::model::SearchQuery;

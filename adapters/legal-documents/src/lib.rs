@@ -18,7 +18,7 @@ mod wire;
 use std::time::Duration;
 
 use http::{HeaderName, Method};
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     Adapter, CachePolicy, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
     Outcome, UnifiedRequest, WireRequest, WireResponse,
 };

@@ -170,7 +170,7 @@ impl Relation {
 
 #[cfg(test)]
 mod tests {
-    use lienthong_core::text::nfc;
+    use lienthong_adapter_kit::text::nfc;
 
     use super::*;
 

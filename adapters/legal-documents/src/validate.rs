@@ -2,8 +2,8 @@
 
 use std::ops::RangeInclusive;
 
-use lienthong_core::adapter::{InvalidInput, UnifiedRequest};
-use lienthong_core::text;
+use lienthong_adapter_kit::adapter::{InvalidInput, UnifiedRequest};
+use lienthong_adapter_kit::text;
 
 use crate::model::{DocumentQuery, SearchQuery};
 

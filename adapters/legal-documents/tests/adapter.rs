@@ -3,11 +3,11 @@
 use std::time::{Duration, SystemTime};
 
 use http::Method;
-use lienthong_adapter_legal_documents::LegalDocuments;
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     Adapter, CallContext, Input, InvalidInput, OperationKind, WireRequest,
 };
-use lienthong_core::testkit::{self, TestRequest};
+use lienthong_adapter_kit::testkit::{self, TestRequest};
+use lienthong_adapter_legal_documents::LegalDocuments;
 use serde_json::json;
 
 const SEARCH: &str = "searchLegalDocuments";

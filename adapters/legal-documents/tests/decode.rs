@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
+use lienthong_adapter_kit::adapter::{FailureKind, Outcome, PartnerFailure, WireResponse};
+use lienthong_adapter_kit::testkit::{self, failure};
+use lienthong_adapter_kit::text::nfc;
 use lienthong_adapter_legal_documents::LegalDocuments;
-use lienthong_core::adapter::{FailureKind, Outcome, PartnerFailure, WireResponse};
-use lienthong_core::testkit::{self, failure};
-use lienthong_core::text::nfc;
 use serde_json::{Value, json};
 
 const SEARCH_ANSWER: &str = include_str!("../fixtures/search_answer.json");

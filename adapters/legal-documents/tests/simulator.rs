@@ -9,12 +9,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
-use lienthong_adapter_legal_documents::{LegalDocuments, LegalDocumentsSimulator};
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     Adapter, FailureKind, Outcome, PartnerFailure, WireRequest, WireResponse,
 };
-use lienthong_core::sim::{PartnerFault, SimOptions, SimServer, SimSettings, Simulator};
-use lienthong_core::testkit::{self, Exchange, TestRequest, json_schema};
+use lienthong_adapter_kit::sim::{PartnerFault, SimOptions, SimServer, SimSettings, Simulator};
+use lienthong_adapter_kit::testkit::{self, Exchange, TestRequest, json_schema};
+use lienthong_adapter_legal_documents::{LegalDocuments, LegalDocumentsSimulator};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -4,9 +4,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use lienthong_adapter_kit::adapter::{Adapter, Outcome};
+use lienthong_adapter_kit::testkit;
 use lienthong_adapter_social_insurance::SocialInsurance;
-use lienthong_core::adapter::{Adapter, Outcome};
-use lienthong_core::testkit;
 
 const FOUND: &str = include_str!("../fixtures/found.xml");
 

@@ -2,7 +2,7 @@
 //! ISO (`YYYY-MM-DD` / `YYYY`) in the unified API, `dd/MM/yyyy` / `yyyy` on the wire.
 
 use chrono::{Datelike, NaiveDate};
-use lienthong_core::text;
+use lienthong_adapter_kit::text;
 
 /// A date of birth as the partner keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

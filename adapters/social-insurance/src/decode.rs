@@ -6,11 +6,13 @@
 //! received.
 
 use http::HeaderMap;
-use lienthong_core::adapter::{FailureKind, Outcome, PartnerFailure, WireResponse, retry_after};
-use lienthong_core::soap::{Envelope, Fault, SOAP12_NS, SoapError, SoapVersion};
-use lienthong_core::text::{self, shown};
-use lienthong_core::wire::{ResultCodes, XmlFields, ket_qua, soap_unreadable};
-use lienthong_core::xml::{Element, Limits, XmlError};
+use lienthong_adapter_kit::adapter::{
+    FailureKind, Outcome, PartnerFailure, WireResponse, retry_after,
+};
+use lienthong_adapter_kit::soap::{Envelope, Fault, SOAP12_NS, SoapError, SoapVersion};
+use lienthong_adapter_kit::text::{self, shown};
+use lienthong_adapter_kit::wire::{ResultCodes, XmlFields, ket_qua, soap_unreadable};
+use lienthong_adapter_kit::xml::{Element, Limits, XmlError};
 
 use crate::birth::BirthDate;
 use crate::model::{

@@ -6,8 +6,8 @@
 
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue, Method};
-use lienthong_core::adapter::{CallContext, Credentials, EncodeError, WireRequest};
-use lienthong_core::soap::{SoapVersion, XmlWriter, write_envelope};
+use lienthong_adapter_kit::adapter::{CallContext, Credentials, EncodeError, WireRequest};
+use lienthong_adapter_kit::soap::{SoapVersion, XmlWriter, write_envelope};
 
 use crate::birth::BirthDate;
 use crate::model::ParticipantQuery;

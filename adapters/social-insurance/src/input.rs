@@ -3,8 +3,8 @@
 //! the value (it identifies a person).
 
 use chrono::{Datelike, FixedOffset, NaiveDate, Utc};
-use lienthong_core::adapter::{InvalidInput, UnifiedRequest};
-use lienthong_core::text;
+use lienthong_adapter_kit::adapter::{InvalidInput, UnifiedRequest};
+use lienthong_adapter_kit::text;
 
 use crate::birth::BirthDate;
 use crate::model::ParticipantQuery;

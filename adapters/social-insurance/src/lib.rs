@@ -20,7 +20,7 @@ mod wsse;
 use std::time::Duration;
 
 use http::Method;
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     Adapter, CachePolicy, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
     Outcome, UnifiedRequest, WireRequest, WireResponse,
 };

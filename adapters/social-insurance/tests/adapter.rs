@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use chrono::{Datelike, Days, FixedOffset, Utc};
 use http::Method;
+use lienthong_adapter_kit::adapter::{Adapter, OperationKind};
+use lienthong_adapter_kit::testkit::{self, TestRequest};
 use lienthong_adapter_social_insurance::SocialInsurance;
-use lienthong_core::adapter::{Adapter, OperationKind};
-use lienthong_core::testkit::{self, TestRequest};
 use serde_json::json;
 
 use common::{BINH, op, request, validate};

@@ -4,9 +4,9 @@ mod common;
 
 use std::time::Duration;
 
-use lienthong_core::adapter::{FailureKind, Outcome, WireResponse};
-use lienthong_core::testkit;
-use lienthong_core::text::nfc;
+use lienthong_adapter_kit::adapter::{FailureKind, Outcome, WireResponse};
+use lienthong_adapter_kit::testkit;
+use lienthong_adapter_kit::text::nfc;
 use serde_json::json;
 
 use common::{ANSWER_TYPE, decode, failed_with, fixture, found_json};

@@ -7,11 +7,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use http::Method;
+use lienthong_adapter_kit::adapter::{Adapter, CallContext, Credentials, Input};
+use lienthong_adapter_kit::soap::{Envelope, SOAP12_NS, SoapVersion};
+use lienthong_adapter_kit::testkit;
+use lienthong_adapter_kit::xml::{Element, Limits};
 use lienthong_adapter_social_insurance::SocialInsurance;
-use lienthong_core::adapter::{Adapter, CallContext, Credentials, Input};
-use lienthong_core::soap::{Envelope, SOAP12_NS, SoapVersion};
-use lienthong_core::testkit;
-use lienthong_core::xml::{Element, Limits};
 use serde_json::json;
 use sha1::{Digest, Sha1};
 

@@ -7,10 +7,10 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
+use lienthong_adapter_kit::adapter::{CallContext, Credentials, FailureKind, Outcome, WireRequest};
+use lienthong_adapter_kit::sim::{SimSettings, Simulator};
+use lienthong_adapter_kit::testkit;
 use lienthong_adapter_social_insurance::InsuranceSimulator;
-use lienthong_core::adapter::{CallContext, Credentials, FailureKind, Outcome, WireRequest};
-use lienthong_core::sim::{SimSettings, Simulator};
-use lienthong_core::testkit;
 
 use common::{ANSWER_TYPE, BINH, demo_credentials, encode, failed_with, sent};
 

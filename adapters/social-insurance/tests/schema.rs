@@ -7,9 +7,9 @@ mod common;
 use std::path::Path;
 
 use http::HeaderValue;
-use lienthong_core::adapter::Credentials;
-use lienthong_core::sim::{PartnerFault, Simulator};
-use lienthong_core::testkit::{self, xmllint};
+use lienthong_adapter_kit::adapter::Credentials;
+use lienthong_adapter_kit::sim::{PartnerFault, Simulator};
+use lienthong_adapter_kit::testkit::{self, xmllint};
 
 use common::{BINH, demo_credentials, encode, simulator};
 

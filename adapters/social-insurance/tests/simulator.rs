@@ -4,10 +4,10 @@ mod common;
 
 use std::collections::HashSet;
 
+use lienthong_adapter_kit::adapter::{FailureKind, Outcome};
+use lienthong_adapter_kit::sim::{PartnerFault, SimSettings, Simulator};
+use lienthong_adapter_kit::testkit;
 use lienthong_adapter_social_insurance::{Identity, InsuranceSimulator};
-use lienthong_core::adapter::{FailureKind, Outcome};
-use lienthong_core::sim::{PartnerFault, SimSettings, Simulator};
-use lienthong_core::testkit;
 use serde_json::Value;
 
 use common::{ANSWER_TYPE, BINH, decode, demo_credentials, encode, failed_with, lookup, simulator};

@@ -18,7 +18,6 @@ use hyper::body::Incoming;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::adapter::FieldError;
 use crate::audit;
 use crate::breaker::BreakerState;
 use crate::gateway::Gateway;
@@ -31,6 +30,7 @@ use crate::request_id::RequestId;
 use crate::respond;
 use crate::server::Handler;
 use crate::store::now_ms;
+use lienthong_adapter_kit::adapter::FieldError;
 
 /// Largest admin request body.
 pub(super) const MAX_ADMIN_BODY: usize = 64 * 1024;

@@ -6,13 +6,13 @@ use hyper::body::Incoming;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::adapter::{InvalidInput, UnifiedRequest};
 use crate::gateway::Gateway;
 use crate::pipeline::Body;
 use crate::problem::Problem;
-use crate::query;
 use crate::respond;
 use crate::route::Target;
+use lienthong_adapter_kit::adapter::{InvalidInput, UnifiedRequest};
+use lienthong_adapter_kit::query;
 
 use super::MAX_ADMIN_BODY;
 

@@ -17,11 +17,11 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
-use crate::adapter::{Adapter, Input, OperationKind};
 use crate::identity::Client;
 use crate::pipeline::Body;
 use crate::respond;
 use crate::store::{Store, rfc3339};
+use lienthong_adapter_kit::adapter::{Adapter, Input, OperationKind};
 use repo::{Application, NewApplication, Stored};
 
 /// Header naming the client's idempotency key for a submission.

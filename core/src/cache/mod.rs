@@ -24,12 +24,12 @@ use bytes::Bytes;
 use http::HeaderValue;
 use tokio::time::Instant;
 
-use crate::adapter::CachePolicy;
 use crate::call::CallError;
 use crate::redis::Redis;
 use crate::store::now_ms;
 use crate::upstream::UpstreamError;
 use flight::{Abandoned, Flights};
+use lienthong_adapter_kit::adapter::CachePolicy;
 pub(crate) use secret::CacheSecret;
 use shared::SharedTier;
 use tiers::Tiers;
@@ -278,7 +278,7 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapter::{FailureKind, PartnerFailure};
+    use lienthong_adapter_kit::adapter::{FailureKind, PartnerFailure};
     use std::sync::atomic::AtomicUsize;
 
     fn found(text: &str) -> Cached {

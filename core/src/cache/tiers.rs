@@ -11,8 +11,8 @@ use moka::future::Cache as Moka;
 
 use super::shared::SharedTier;
 use super::{Cached, Entry};
-use crate::adapter::CachePolicy;
 use crate::store::now_ms;
+use lienthong_adapter_kit::adapter::CachePolicy;
 
 struct UntilStale;
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::adapter::Adapter;
+use lienthong_adapter_kit::adapter::Adapter;
 
 mod applications;
 mod audit;

@@ -208,7 +208,7 @@ pub(super) fn validate_partner(
         );
     }
     if partner.max_partner_pause < Duration::from_secs(1)
-        || partner.max_partner_pause > crate::adapter::MAX_PARTNER_PAUSE
+        || partner.max_partner_pause > lienthong_adapter_kit::adapter::MAX_PARTNER_PAUSE
     {
         issues.add(
             format!("{key}.max_partner_pause"),

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::adapter::{ApplicationState, FailureKind, PartnerFailure};
 use crate::applications::repo::{Application, Step};
 use crate::backoff;
 use crate::call::CallError;
 use crate::limit::LimitError;
 use crate::store::now_ms;
 use crate::upstream::UpstreamError;
+use lienthong_adapter_kit::adapter::{ApplicationState, FailureKind, PartnerFailure};
 
 /// A step and the outcome its audit record names.
 pub(super) type Taken = (Step, &'static str);

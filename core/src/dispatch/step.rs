@@ -9,10 +9,6 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::outcome::{self, Taken};
-use crate::adapter::{
-    ApplicationState, Applications, CallContext, EncodeError, Input, OperationKind, Progress,
-    Submission, WireRequest, WireResponse,
-};
 use crate::applications::repo::{self, Application, Step};
 use crate::applications::{Outbox, document_at};
 use crate::audit;
@@ -21,6 +17,10 @@ use crate::gateway::{Gateway, Partner};
 use crate::request_id::RequestId;
 use crate::store::now_ms;
 use crate::telemetry;
+use lienthong_adapter_kit::adapter::{
+    ApplicationState, Applications, CallContext, EncodeError, Input, OperationKind, Progress,
+    Submission, WireRequest, WireResponse,
+};
 
 /// Runs one step for `app` and records it.
 pub(super) async fn advance(outbox: &Outbox, gateway: &Gateway, app: Application) {

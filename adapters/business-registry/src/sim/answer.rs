@@ -2,9 +2,9 @@
 
 use bytes::Bytes;
 use http::StatusCode;
-use lienthong_core::adapter::WireResponse;
-use lienthong_core::soap::{SoapVersion, XmlWriter, fault_11};
-use lienthong_core::wire::soap_result;
+use lienthong_adapter_kit::adapter::WireResponse;
+use lienthong_adapter_kit::soap::{SoapVersion, XmlWriter, fault_11};
+use lienthong_adapter_kit::wire::soap_result;
 
 use super::dataset::Record;
 use super::tables::{self, PROVINCE_CODE, PROVINCE_NAME};

@@ -236,7 +236,7 @@ fn fixtures() -> Vec<Record> {
 mod tests {
     use std::collections::HashSet;
 
-    use lienthong_core::text::nfc;
+    use lienthong_adapter_kit::text::nfc;
 
     use super::*;
     use crate::code::validate_enterprise_code;

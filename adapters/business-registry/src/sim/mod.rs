@@ -14,11 +14,13 @@ use std::collections::HashMap;
 use std::fmt;
 
 use http::{HeaderMap, Method, StatusCode};
-use lienthong_core::adapter::{WireRequest, WireResponse};
-use lienthong_core::sim::{ERROR_TEXT, INTERRUPTED_TEXT, OVERLOADED_TEXT, PartnerFault, Simulator};
-use lienthong_core::soap::{Envelope, SoapVersion};
-use lienthong_core::wire::{http_error, is_utf8_content};
-use lienthong_core::xml::{Element, Limits};
+use lienthong_adapter_kit::adapter::{WireRequest, WireResponse};
+use lienthong_adapter_kit::sim::{
+    ERROR_TEXT, INTERRUPTED_TEXT, OVERLOADED_TEXT, PartnerFault, Simulator,
+};
+use lienthong_adapter_kit::soap::{Envelope, SoapVersion};
+use lienthong_adapter_kit::wire::{http_error, is_utf8_content};
+use lienthong_adapter_kit::xml::{Element, Limits};
 
 use crate::code::is_well_formed;
 use crate::encode::SOAPACTION;
@@ -209,7 +211,7 @@ fn read_request(body: &[u8]) -> Result<String, Refusal> {
 
 #[cfg(test)]
 mod tests {
-    use lienthong_core::testkit::{self, TEST_CONSUMER, TestRequest};
+    use lienthong_adapter_kit::testkit::{self, TEST_CONSUMER, TestRequest};
 
     use super::*;
     use crate::BusinessRegistry;

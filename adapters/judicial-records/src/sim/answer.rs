@@ -1,9 +1,9 @@
 //! The partner's JSON answers: `{"statusCode", "message", "data"}`.
 
 use http::StatusCode;
-use lienthong_core::adapter::WireResponse;
-use lienthong_core::sim::{OVERLOADED_TEXT, PartnerFault};
-use lienthong_core::wire::JsonResults;
+use lienthong_adapter_kit::adapter::WireResponse;
+use lienthong_adapter_kit::sim::{OVERLOADED_TEXT, PartnerFault};
+use lienthong_adapter_kit::wire::JsonResults;
 use serde_json::{Value, json};
 
 /// How the partner writes a result answer.

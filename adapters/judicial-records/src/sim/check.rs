@@ -2,7 +2,7 @@
 //! with `01` and a message naming the field.
 
 use chrono::NaiveDate;
-use lienthong_core::text;
+use lienthong_adapter_kit::text;
 use serde_json::{Map, Value};
 
 use crate::country;

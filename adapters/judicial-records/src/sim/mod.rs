@@ -17,9 +17,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use http::{HeaderMap, Method, StatusCode};
-use lienthong_core::adapter::{WireRequest, WireResponse};
-use lienthong_core::sim::{PartnerFault, SimSettings, Simulator};
-use lienthong_core::wire::{http_error, is_utf8_content};
+use lienthong_adapter_kit::adapter::{WireRequest, WireResponse};
+use lienthong_adapter_kit::sim::{PartnerFault, SimSettings, Simulator};
+use lienthong_adapter_kit::wire::{http_error, is_utf8_content};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 

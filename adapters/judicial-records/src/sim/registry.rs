@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{Datelike, NaiveDate, Weekday};
-use lienthong_core::text;
+use lienthong_adapter_kit::text;
 use serde_json::{Value, json};
 
 use super::check::Checked;

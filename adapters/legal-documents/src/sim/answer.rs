@@ -3,9 +3,9 @@
 
 use bytes::Bytes;
 use http::StatusCode;
-use lienthong_core::adapter::WireResponse;
-use lienthong_core::sim::PartnerFault;
-use lienthong_core::wire::JsonResults;
+use lienthong_adapter_kit::adapter::WireResponse;
+use lienthong_adapter_kit::sim::PartnerFault;
+use lienthong_adapter_kit::wire::JsonResults;
 
 use crate::JSON_UTF8;
 

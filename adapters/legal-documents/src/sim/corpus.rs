@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use lienthong_core::text;
+use lienthong_adapter_kit::text;
 
 use super::generate;
 use super::real::{KNOWN, Known};

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Days, NaiveDate};
-use lienthong_core::sim::SplitMix64;
+use lienthong_adapter_kit::sim::SplitMix64;
 
 use super::corpus::Doc;
 use super::tables::{

@@ -20,9 +20,9 @@ use std::fmt;
 use bytes::Bytes;
 use chrono::NaiveDate;
 use http::{Method, StatusCode};
-use lienthong_core::adapter::{WireRequest, WireResponse};
-use lienthong_core::sim::{PartnerFault, SimSettings, Simulator};
-use lienthong_core::text;
+use lienthong_adapter_kit::adapter::{WireRequest, WireResponse};
+use lienthong_adapter_kit::sim::{PartnerFault, SimSettings, Simulator};
+use lienthong_adapter_kit::text;
 use serde_json::json;
 
 use crate::validate::{MAX_ID_DIGITS, MAX_PAGE_SIZE};

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use chrono::{Datelike, NaiveDate};
-use lienthong_core::text::wire_date;
+use lienthong_adapter_kit::text::wire_date;
 use serde_json::{Value, json};
 
 use super::corpus::Doc;

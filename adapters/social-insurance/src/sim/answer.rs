@@ -2,10 +2,10 @@
 
 use bytes::Bytes;
 use http::StatusCode;
-use lienthong_core::adapter::WireResponse;
-use lienthong_core::soap::{SoapVersion, XmlWriter, fault_12};
-use lienthong_core::text;
-use lienthong_core::wire::soap_result;
+use lienthong_adapter_kit::adapter::WireResponse;
+use lienthong_adapter_kit::soap::{SoapVersion, XmlWriter, fault_12};
+use lienthong_adapter_kit::text;
+use lienthong_adapter_kit::wire::soap_result;
 
 use super::dataset::Record;
 use crate::{ANSWER_CONTENT_TYPE, NS};

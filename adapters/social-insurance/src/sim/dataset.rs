@@ -202,7 +202,7 @@ fn fixtures() -> Vec<Record> {
 
 #[cfg(test)]
 mod tests {
-    use lienthong_core::text::nfc;
+    use lienthong_adapter_kit::text::nfc;
 
     use super::*;
 

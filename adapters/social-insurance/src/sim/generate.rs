@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use lienthong_core::sim::SplitMix64;
+use lienthong_adapter_kit::sim::SplitMix64;
 
 use crate::birth::BirthDate;
 use crate::model::{Gender, Participation};

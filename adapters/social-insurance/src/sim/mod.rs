@@ -18,8 +18,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::Utc;
-use lienthong_core::adapter::{Credentials, WireRequest, WireResponse};
-use lienthong_core::sim::{
+use lienthong_adapter_kit::adapter::{Credentials, WireRequest, WireResponse};
+use lienthong_adapter_kit::sim::{
     ERROR_TEXT, INTERRUPTED_TEXT, OVERLOADED_TEXT, PartnerFault, SimSettings, Simulator,
 };
 
@@ -168,8 +168,8 @@ impl Simulator for InsuranceSimulator {
 
 #[cfg(test)]
 mod tests {
-    use lienthong_core::adapter::Adapter;
-    use lienthong_core::testkit::{self, TEST_CONSUMER, TestRequest};
+    use lienthong_adapter_kit::adapter::Adapter;
+    use lienthong_adapter_kit::testkit::{self, TEST_CONSUMER, TestRequest};
 
     use super::*;
     use crate::SocialInsurance;

@@ -3,11 +3,11 @@
 
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, Method, StatusCode};
-use lienthong_core::adapter::{WireRequest, WireResponse};
-use lienthong_core::soap::{Envelope, SoapVersion};
-use lienthong_core::text;
-use lienthong_core::wire::http_error;
-use lienthong_core::xml::{Element, Limits};
+use lienthong_adapter_kit::adapter::{WireRequest, WireResponse};
+use lienthong_adapter_kit::soap::{Envelope, SoapVersion};
+use lienthong_adapter_kit::text;
+use lienthong_adapter_kit::wire::http_error;
+use lienthong_adapter_kit::xml::{Element, Limits};
 
 use super::answer;
 use crate::birth::BirthDate;

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use lienthong_core::xml::Element;
+use lienthong_adapter_kit::xml::Element;
 
 use crate::wsse::{self, BASE64_BINARY, PASSWORD_DIGEST, WSSE_NS, WSU_NS};
 use crate::{DEMO_PASSWORD, DEMO_USERNAME};

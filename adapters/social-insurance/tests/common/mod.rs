@@ -4,15 +4,15 @@
 
 use std::sync::OnceLock;
 
-use lienthong_adapter_social_insurance::{
-    DEMO_PASSWORD, DEMO_USERNAME, InsuranceSimulator, SocialInsurance,
-};
-use lienthong_core::adapter::{
+use lienthong_adapter_kit::adapter::{
     Adapter, CallContext, Credentials, FailureKind, Input, InvalidInput, Operation, Outcome,
     WireRequest, WireResponse,
 };
-use lienthong_core::sim::{SimSettings, Simulator};
-use lienthong_core::testkit::{self, TestRequest};
+use lienthong_adapter_kit::sim::{SimSettings, Simulator};
+use lienthong_adapter_kit::testkit::{self, TestRequest};
+use lienthong_adapter_social_insurance::{
+    DEMO_PASSWORD, DEMO_USERNAME, InsuranceSimulator, SocialInsurance,
+};
 use serde_json::Value;
 
 /// The operation id.

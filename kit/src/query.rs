@@ -1,4 +1,5 @@
-//! Stage: the query string, one rule for every operation. Pairs are decoded as
+//! The query string, one rule for every operation (the core applies it before
+//! `validate`; the test kit applies it the same way). Pairs are decoded as
 //! `application/x-www-form-urlencoded` and must be UTF-8 once percent-decoded (never
 //! patched with U+FFFD and passed on). An operation accepts only the parameters it
 //! declares ([`Operation::query`]), each at most once and never empty (or white space
@@ -17,10 +18,7 @@ use crate::adapter::InvalidInput;
 const NAMELESS: &str = "(query)";
 
 /// Decodes `raw` into pairs and checks them against `accepted`.
-pub(crate) fn read(
-    raw: Option<&str>,
-    accepted: &[&str],
-) -> Result<Vec<(String, String)>, InvalidInput> {
+pub fn read(raw: Option<&str>, accepted: &[&str]) -> Result<Vec<(String, String)>, InvalidInput> {
     let pairs = decode(raw.unwrap_or_default())?;
     check(&pairs, accepted)?;
     Ok(pairs)
@@ -58,7 +56,7 @@ fn utf8(encoded: &str) -> Result<String, String> {
 
 /// Refuses parameters not in `accepted`, repeated ones and empty ones, each named once
 /// in the order of its first occurrence.
-pub(crate) fn check(pairs: &[(String, String)], accepted: &[&str]) -> Result<(), InvalidInput> {
+pub fn check(pairs: &[(String, String)], accepted: &[&str]) -> Result<(), InvalidInput> {
     let mut invalid = InvalidInput::default();
     for (i, (name, value)) in pairs.iter().enumerate() {
         if pairs[..i].iter().any(|(seen, _)| seen == name) {
