@@ -17,22 +17,23 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::task::TaskTracker;
 
 use crate::admin::Admin;
+use crate::admin::health::Health;
+use crate::admin::reload::{ReloadError, Reloader};
+use crate::applications::dispatch::{self, Dispatcher};
+use crate::applications::webhook;
 use crate::applications::{Outbox, retention};
 use crate::audit::Audit;
-use crate::auth_guard::AuthGuard;
 use crate::cache::{Cache, CacheSecret};
 use crate::config::{Config, ConfigError};
-use crate::dispatch::{self, Dispatcher};
-use crate::gateway::Gateway;
-use crate::gateway::Shared;
-use crate::health::Health;
+use crate::infra::redis::Redis;
+use crate::infra::store::{Store, StoreError};
 use crate::metrics::Metrics;
-use crate::pipeline::{self, Body};
-use crate::redis::Redis;
-use crate::reload::{ReloadError, Reloader};
+use crate::pipeline;
+use crate::pipeline::auth_guard::AuthGuard;
+use crate::pipeline::gateway::Gateway;
+use crate::pipeline::gateway::Shared;
+use crate::server::Body;
 use crate::server::{self, Handler, ServeOptions};
-use crate::store::{Store, StoreError};
-use crate::webhook;
 use lienthong_adapter_kit::adapter::Adapter;
 
 /// Why the bus could not start.
@@ -121,7 +122,7 @@ impl Bus {
                     .ok_or_else(|| {
                         StartError::Audit(format!("server.admin_token_env: {var} is not set"))
                     })?;
-                Some(crate::identity::digest(token.as_bytes()))
+                Some(crate::clients::digest(token.as_bytes()))
             }
             (None, Some(hash)) => {
                 let mut digest = [0u8; 32];
@@ -151,13 +152,14 @@ impl Bus {
         let audit = Audit::start(config, store.clone(), metrics.audit_commit.clone())
             .await
             .map_err(StartError::AuditLog)?;
+        let (audit, metrics) = (Arc::new(audit), Arc::new(metrics));
         let shared = Arc::new(Shared {
             store: store.clone(),
             outbox: outbox.clone(),
-            audit,
+            audit: audit.clone(),
             cache: Cache::new(config.cache.max_bytes, cache_secret, tier),
             redis,
-            metrics,
+            metrics: metrics.clone(),
             auth_guard,
         });
         let gateway = Gateway::build(
@@ -179,7 +181,7 @@ impl Bus {
         });
         let tls = match &config.server.tls {
             Some(tls) => Some(TlsAcceptor::from(
-                crate::tls::server_config(tls).map_err(StartError::Tls)?,
+                crate::infra::tls::server_config(tls).map_err(StartError::Tls)?,
             )),
             None => None,
         };
@@ -242,7 +244,9 @@ impl Bus {
             dispatch::spawn(
                 Dispatcher {
                     outbox,
-                    gateway,
+                    in_force: gateway,
+                    audit,
+                    metrics,
                     instance: config.storage.instance(),
                     grace: config.server.shutdown_grace,
                 },
@@ -296,7 +300,7 @@ impl Bus {
         tracing::info!("stopped");
     }
 
-    /// Reads the configuration file again and swaps it in (see [`crate::reload`]); the
+    /// Reads the configuration file again and swaps it in (see [`crate::admin::reload`]); the
     /// changes that need a restart are returned.
     pub fn reload(&self) -> Result<Vec<String>, ReloadError> {
         self.reloader.reload()

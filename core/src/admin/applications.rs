@@ -7,11 +7,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::applications::retire::{self, RetireError};
-use crate::gateway::Gateway;
-use crate::pipeline::Body;
-use crate::problem::{self, Problem};
-use crate::respond;
-use crate::store::rfc3339;
+use crate::infra::store::rfc3339;
+use crate::pipeline::gateway::Gateway;
+use crate::pipeline::problem::{self, Problem};
+use crate::pipeline::respond;
+use crate::server::Body;
 
 use super::MAX_ADMIN_BODY;
 
@@ -37,7 +37,7 @@ pub(super) async fn retire(
         return Err(refused(RetireError::NotFound));
     };
     let (parts, body) = request.into_parts();
-    let body = crate::body::read(
+    let body = crate::pipeline::body::read(
         &parts.headers,
         body,
         MAX_ADMIN_BODY,

@@ -5,8 +5,10 @@
 //! `/readyz` without it says only `ready` or `not_ready`.
 
 mod applications;
+pub(crate) mod health;
 mod pause;
 mod purge;
+pub(crate) mod reload;
 mod webhooks;
 
 use std::sync::Arc;
@@ -18,18 +20,18 @@ use hyper::body::Incoming;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::admin::health::Health;
+use crate::admin::reload::{ReloadError, Reloader};
 use crate::audit;
-use crate::breaker::BreakerState;
-use crate::gateway::Gateway;
-use crate::health::Health;
+use crate::audit::RequestId;
+use crate::call::breaker::BreakerState;
+use crate::infra::store::now_ms;
 use crate::metrics::{PartnerState, Snapshot};
-use crate::pipeline::Body;
-use crate::problem::Problem;
-use crate::reload::{ReloadError, Reloader};
-use crate::request_id::RequestId;
-use crate::respond;
+use crate::pipeline::gateway::Gateway;
+use crate::pipeline::problem::Problem;
+use crate::pipeline::respond;
+use crate::server::Body;
 use crate::server::Handler;
-use crate::store::now_ms;
 use lienthong_adapter_kit::adapter::FieldError;
 
 /// Largest admin request body.
@@ -57,8 +59,8 @@ impl Handler for Admin {
 
 impl Admin {
     async fn answer(&self, request: Request<Incoming>) -> Answer {
-        crate::host::check(request.version(), request.uri(), request.headers())
-            .map_err(|e| Box::new(crate::problem::invalid_host(&e)))?;
+        crate::pipeline::host::check(request.version(), request.uri(), request.headers())
+            .map_err(|e| Box::new(crate::pipeline::problem::invalid_host(&e)))?;
         let gateway = self.gateway.load_full();
         let method = request.method().clone();
         let path = request.uri().path().to_owned();
@@ -127,7 +129,7 @@ impl Admin {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
         match presented {
-            Some(token) if crate::identity::matches(expected, token.as_bytes()) => Ok(()),
+            Some(token) if crate::clients::matches(expected, token.as_bytes()) => Ok(()),
             _ => Err(Box::new(Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
@@ -146,7 +148,7 @@ impl Admin {
         }
         let (parts, body) = request.into_parts();
         let deadline = self.gateway.load().body_read_timeout;
-        let body = crate::body::read(&parts.headers, body, MAX_ADMIN_BODY, deadline)
+        let body = crate::pipeline::body::read(&parts.headers, body, MAX_ADMIN_BODY, deadline)
             .await
             .map_err(|e| bad_order(e.to_string()))?;
         let order: Order = serde_json::from_slice(&body)
@@ -277,7 +279,7 @@ async fn metrics(gateway: &Gateway) -> Response<Body> {
         outbox_oldest_seconds: oldest.map_or(0, |t| (now_ms() - t).max(0) / 1000),
         audit_queue: audit.queued.load(Ordering::Relaxed),
         audit_failed_commits: audit.failed_commits.load(Ordering::Relaxed),
-        webhook_dead_letters: crate::webhook::dead_letter_count(&shared.store)
+        webhook_dead_letters: crate::applications::webhook::dead_letter_count(&shared.store)
             .await
             .unwrap_or(0),
     };

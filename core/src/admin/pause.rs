@@ -5,10 +5,10 @@
 use http::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::gateway::Gateway;
-use crate::pipeline::Body;
-use crate::problem::Problem;
-use crate::respond;
+use crate::pipeline::gateway::Gateway;
+use crate::pipeline::problem::Problem;
+use crate::pipeline::respond;
+use crate::server::Body;
 
 /// The pause in force at each partner, in the gateway's order (`null` when none).
 pub(super) async fn states(gateway: &Gateway) -> Vec<Value> {

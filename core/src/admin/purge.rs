@@ -6,11 +6,11 @@ use hyper::body::Incoming;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::gateway::Gateway;
-use crate::pipeline::Body;
-use crate::problem::Problem;
-use crate::respond;
-use crate::route::Target;
+use crate::pipeline::gateway::Gateway;
+use crate::pipeline::problem::Problem;
+use crate::pipeline::respond;
+use crate::pipeline::route::Target;
+use crate::server::Body;
 use lienthong_adapter_kit::adapter::{InvalidInput, UnifiedRequest};
 use lienthong_adapter_kit::query;
 
@@ -40,7 +40,7 @@ pub(super) async fn purge(
 ) -> Result<Response<Body>, Box<Problem>> {
     let (parts, body) = request.into_parts();
     let deadline = gateway.body_read_timeout;
-    let body = crate::body::read(&parts.headers, body, MAX_ADMIN_BODY, deadline)
+    let body = crate::pipeline::body::read(&parts.headers, body, MAX_ADMIN_BODY, deadline)
         .await
         .map_err(|e| bad_purge(e.to_string()))?;
     let order: PurgeOrder = serde_json::from_slice(&body).map_err(|e| {

@@ -5,12 +5,12 @@
 use http::{Method, Response, StatusCode};
 use serde_json::json;
 
-use crate::gateway::Gateway;
-use crate::pipeline::Body;
-use crate::problem::{self, Problem};
-use crate::respond;
-use crate::store::now_ms;
-use crate::webhook::{self, ReplayError};
+use crate::applications::webhook::{self, ReplayError};
+use crate::infra::store::now_ms;
+use crate::pipeline::gateway::Gateway;
+use crate::pipeline::problem::{self, Problem};
+use crate::pipeline::respond;
+use crate::server::Body;
 
 /// Most dead letters one listing returns.
 const MAX_LIMIT: i64 = 1000;

@@ -1,6 +1,9 @@
-//! Stage for asynchronous partners. A `Submit` operation stores the validated application
-//! durably — committed before the answer — and answers 202; the dispatcher delivers it.
-//! A `Status` operation reads it back, for the client that submitted it only.
+//! Applications to asynchronous partners. A `Submit` operation stores the validated
+//! application durably — committed before the answer — and the pipeline answers 202; the
+//! dispatcher ([`dispatch`]) delivers it and follows it to a final state, and each status
+//! change is sent to the client's callback ([`webhook`]). A `Status` operation reads it
+//! back, for the client that submitted it only. This layer returns data; the pipeline
+//! makes the HTTP answers.
 //!
 //! Idempotency: the same client, `Idempotency-Key` and body give the same application;
 //! the same key with another body is 409. A dossier code belongs to the client that uses
@@ -8,28 +11,30 @@
 //! retired ([`retire`]), and other clients' dossier codes are no concern of it. Personal
 //! data is erased a while after the final state ([`retention`]).
 
+pub(crate) mod dispatch;
+pub(crate) mod in_force;
 pub(crate) mod repo;
 pub(crate) mod retention;
 pub(crate) mod retire;
+pub mod webhook;
 
-use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use http::HeaderMap;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
-use crate::identity::Client;
-use crate::pipeline::Body;
-use crate::respond;
-use crate::store::{Store, rfc3339};
+use crate::clients::Client;
+use crate::infra::store::{Store, rfc3339};
+pub(crate) use in_force::InForce;
 use lienthong_adapter_kit::adapter::{Adapter, Input, OperationKind};
 use repo::{Application, NewApplication, Stored};
 
 /// Header naming the client's idempotency key for a submission.
-pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+pub(crate) const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// Why a submission or status request could not be served.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApplicationError {
+pub(crate) enum ApplicationError {
     /// No `Idempotency-Key` header.
     #[error("the Idempotency-Key header is required for submissions")]
     MissingKey,
@@ -50,7 +55,7 @@ pub enum ApplicationError {
     NoWebhookSecret,
     /// The `callback_url` is one the client's webhook policy refuses.
     #[error("callback_url {0}")]
-    CallbackRefused(crate::webhook::Refusal),
+    CallbackRefused(webhook::Refusal),
     /// The store could not be used.
     #[error("the application store is unavailable: {0}")]
     Store(String),
@@ -77,7 +82,21 @@ impl Outbox {
     }
 }
 
-/// `Submit`: stores the application and answers 202 (200 for a repeat).
+/// What became of a submission.
+#[derive(Debug)]
+pub(crate) enum Submitted {
+    /// Stored now (answered 202): its id and status, and its `status_url`.
+    Created {
+        /// `id`, `status` and `status_url`.
+        summary: Value,
+        /// Where to follow the application.
+        status_url: String,
+    },
+    /// The same client, key and body stored it before (answered 200): its document.
+    Existing(Map<String, Value>),
+}
+
+/// `Submit`: stores the application (or finds it stored by the same request before).
 pub(crate) async fn submit(
     outbox: &Outbox,
     adapter: &dyn Adapter,
@@ -85,14 +104,14 @@ pub(crate) async fn submit(
     client: &Client,
     headers: &HeaderMap,
     input: &Input,
-) -> Result<Response<Body>, ApplicationError> {
+) -> Result<Submitted, ApplicationError> {
     let key = idempotency_key(headers)?;
     let callback_url = input.field("callback_url");
     if let Some(url) = callback_url {
         if client.webhook_secret.is_none() {
             return Err(ApplicationError::NoWebhookSecret);
         }
-        crate::webhook::check_callback(url, &client.webhook_hosts)
+        webhook::check_callback(url, &client.webhook_hosts)
             .map_err(ApplicationError::CallbackRefused)?;
     }
     let canonical = input.value().to_string();
@@ -110,29 +129,26 @@ pub(crate) async fn submit(
     match repo::create(&outbox.store, &new).await? {
         Stored::Created(app) => {
             outbox.wake.notify_one();
-            let url = status_url(adapter, &app.id);
-            let mut response = respond::json(
-                StatusCode::ACCEPTED,
-                &json!({ "id": app.id, "status": app.status, "status_url": url }),
-            );
-            if let Ok(location) = HeaderValue::from_str(&url) {
-                response.headers_mut().insert(header::LOCATION, location);
-            }
-            Ok(response)
+            let status_url = status_url(adapter, &app.id);
+            let summary = json!({ "id": app.id, "status": app.status, "status_url": status_url });
+            Ok(Submitted::Created {
+                summary,
+                status_url,
+            })
         }
-        Stored::Existing(app) => Ok(respond::json(StatusCode::OK, &document(adapter, &app))),
+        Stored::Existing(app) => Ok(Submitted::Existing(document(adapter, &app))),
         Stored::KeyReused => Err(ApplicationError::KeyReused),
         Stored::DossierTaken(id) => Err(ApplicationError::DossierTaken(id)),
     }
 }
 
-/// `Status`: the stored application `id`, if `client` submitted it.
+/// `Status`: the document of the stored application `id`, if `client` submitted it.
 pub(crate) async fn status(
     outbox: &Outbox,
     adapter: &dyn Adapter,
     client: &Client,
     id: &str,
-) -> Result<Response<Body>, ApplicationError> {
+) -> Result<Map<String, Value>, ApplicationError> {
     if !is_application_id(id) {
         return Err(ApplicationError::NotFound);
     }
@@ -140,7 +156,7 @@ pub(crate) async fn status(
         .await?
         .filter(|app| app.client == *client.id && app.partner == adapter.partner())
         .ok_or(ApplicationError::NotFound)?;
-    Ok(respond::json(StatusCode::OK, &document(adapter, &app)))
+    Ok(document(adapter, &app))
 }
 
 /// Whether `id` has the form of an application id (32 hex digits).

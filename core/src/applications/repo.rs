@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::store::{Store, now_ms};
+use crate::infra::store::{Store, now_ms};
 
 /// One stored application.
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ use sqlx::AssertSqlSafe;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::store::{Store, now_ms};
+use crate::infra::store::{Store, now_ms};
 
 /// Applications erased per statement.
 const BATCH: i64 = 100;

@@ -8,9 +8,9 @@ use tokio::time::Instant;
 
 use super::is_application_id;
 use super::repo::{self, Application};
+use crate::audit::RequestId;
 use crate::audit::{self, Audit, AuditError};
-use crate::request_id::RequestId;
-use crate::store::{Store, now_ms, rfc3339};
+use crate::infra::store::{Store, now_ms, rfc3339};
 
 /// Operation name of retirements in the audit log.
 pub(crate) const OPERATION: &str = "retireApplication";

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::writer::ChainHead;
-use crate::store::now_ms;
+use crate::infra::store::now_ms;
 
 /// One signed checkpoint: a line of the checkpoint file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,7 +14,7 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use crate::config::{AuditConfig, StorageConfig};
-use crate::store::{Dialect, Store};
+use crate::infra::store::{Dialect, Store};
 
 /// Shortest identifier-digest key accepted, in bytes.
 const MIN_KEY_BYTES: usize = 32;

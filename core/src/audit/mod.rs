@@ -17,6 +17,7 @@ pub mod chain;
 pub mod checkpoint;
 pub mod keys;
 pub mod query;
+mod request_id;
 mod writer;
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -33,8 +34,9 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::config::Config;
-use crate::store::Store;
+use crate::infra::store::Store;
 use checkpoint::CheckpointSink;
+pub use request_id::RequestId;
 pub(crate) use writer::lock_head;
 use writer::{ChainHead, Pending, Writer};
 

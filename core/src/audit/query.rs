@@ -9,7 +9,7 @@ use serde::Deserialize;
 use sqlx::Row;
 
 use super::chain::{self, COLUMNS, Checker, StoredRecord};
-use crate::store::Store;
+use crate::infra::store::Store;
 
 /// What to look for; all given conditions must hold.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use super::{AuditError, AuditStats, Record, chain};
-use crate::store::{Dialect, Store};
+use crate::infra::store::{Dialect, Store};
 
 /// Most records one transaction commits.
 const MAX_BATCH: usize = 1000;

@@ -1,4 +1,4 @@
-//! Stage: cache. Answers of cacheable operations are kept in memory (moka, bounded by
+//! The cache. Answers of cacheable operations are kept in memory (moka, bounded by
 //! bytes), keyed by operation and a keyed digest of the normalised input (see
 //! [`secret`]) — never the input itself, which may identify a person. Access rights are
 //! checked before the cache, on every request.
@@ -25,9 +25,9 @@ use http::HeaderValue;
 use tokio::time::Instant;
 
 use crate::call::CallError;
-use crate::redis::Redis;
-use crate::store::now_ms;
-use crate::upstream::UpstreamError;
+use crate::call::upstream::UpstreamError;
+use crate::infra::redis::Redis;
+use crate::infra::store::now_ms;
 use flight::{Abandoned, Flights};
 use lienthong_adapter_kit::adapter::CachePolicy;
 pub(crate) use secret::CacheSecret;
@@ -36,7 +36,7 @@ use tiers::Tiers;
 
 /// How an answer relates to the cache (`X-Cache`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CacheStatus {
+pub(crate) enum CacheStatus {
     /// Served from cache, fresh.
     Hit,
     /// Fetched from the partner (and stored when cacheable).
@@ -49,7 +49,7 @@ pub enum CacheStatus {
 
 impl CacheStatus {
     /// The `X-Cache` value.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Hit => "hit",
             Self::Miss => "miss",

@@ -14,8 +14,8 @@ use http::HeaderValue;
 use serde::{Deserialize, Serialize};
 
 use super::{CacheSecret, Cached, Entry};
-use crate::redis::Redis;
-use crate::store::now_ms;
+use crate::infra::redis::Redis;
+use crate::infra::store::now_ms;
 
 /// How an entry is stored in Redis.
 #[derive(Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use moka::future::Cache as Moka;
 
 use super::shared::SharedTier;
 use super::{Cached, Entry};
-use crate::store::now_ms;
+use crate::infra::store::now_ms;
 use lienthong_adapter_kit::adapter::CachePolicy;
 
 struct UntilStale;

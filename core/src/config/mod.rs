@@ -14,6 +14,7 @@ use lienthong_adapter_kit::adapter::Adapter;
 
 mod applications;
 mod audit;
+pub(crate) mod callbacks;
 pub(crate) mod keys;
 mod traffic;
 mod transport;
@@ -683,7 +684,7 @@ impl Config {
                     "keep only webhook_secret_env",
                 );
             }
-            crate::webhook::validate_client(client, &key, issues);
+            callbacks::validate_client(client, &key, issues);
             if let Some(api_key) = &client.api_key
                 && api_key.len() < 8
             {

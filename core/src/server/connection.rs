@@ -28,7 +28,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
 
 use super::activity::{self, IdleLimits};
-use super::{Handler, Peer, ServeOptions};
+use super::handler::{Handler, Peer, ServeOptions};
 use crate::config::ConnectionLimits;
 
 /// How long a closing connection with nothing in flight is kept, so that its client can
