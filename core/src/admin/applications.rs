@@ -13,7 +13,7 @@ use crate::pipeline::problem::{self, Problem};
 use crate::pipeline::respond;
 use crate::server::Body;
 
-use super::MAX_ADMIN_BODY;
+use super::order;
 
 /// Prefix of the application endpoints.
 pub(super) const PREFIX: &str = "/admin/applications/";
@@ -36,20 +36,10 @@ pub(super) async fn retire(
     else {
         return Err(refused(RetireError::NotFound));
     };
-    let (parts, body) = request.into_parts();
-    let body = crate::pipeline::body::read(
-        &parts.headers,
-        body,
-        MAX_ADMIN_BODY,
-        gateway.body_read_timeout,
-    )
-    .await
-    .map_err(|e| refused(RetireError::BadOrder(e.to_string())))?;
-    let order: RetireOrder = serde_json::from_slice(&body).map_err(|e| {
-        refused(RetireError::BadOrder(format!(
-            "{e}; send {{\"reason\": \"why the application is retired\"}}"
-        )))
-    })?;
+    let shape = r#"{"reason": "why the application is retired"}"#;
+    let order: RetireOrder = order::read(request, gateway.body_read_timeout, shape)
+        .await
+        .map_err(|e| refused(RetireError::BadOrder(e)))?;
     let shared = &gateway.shared;
     let app = retire::retire(&shared.store, &shared.audit, id, &order.reason)
         .await

@@ -6,6 +6,7 @@
 
 mod applications;
 pub(crate) mod health;
+mod order;
 mod pause;
 mod purge;
 pub(crate) mod reload;
@@ -33,9 +34,6 @@ use crate::pipeline::respond;
 use crate::server::Body;
 use crate::server::Handler;
 use lienthong_adapter_kit::adapter::FieldError;
-
-/// Largest admin request body.
-pub(super) const MAX_ADMIN_BODY: usize = 64 * 1024;
 
 /// Answers admin requests.
 pub(crate) struct Admin {
@@ -146,13 +144,11 @@ impl Admin {
         struct Order {
             on: bool,
         }
-        let (parts, body) = request.into_parts();
         let deadline = self.gateway.load().body_read_timeout;
-        let body = crate::pipeline::body::read(&parts.headers, body, MAX_ADMIN_BODY, deadline)
+        let shape = r#"{"on": true} or {"on": false}"#;
+        let order: Order = order::read(request, deadline, shape)
             .await
-            .map_err(|e| bad_order(e.to_string()))?;
-        let order: Order = serde_json::from_slice(&body)
-            .map_err(|e| bad_order(format!("{e}; send {{\"on\": true}} or {{\"on\": false}}")))?;
+            .map_err(bad_order)?;
         self.health.set_maintenance(order.on);
         Ok(respond::json(
             StatusCode::OK,

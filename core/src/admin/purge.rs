@@ -14,7 +14,7 @@ use crate::server::Body;
 use lienthong_adapter_kit::adapter::{InvalidInput, UnifiedRequest};
 use lienthong_adapter_kit::query;
 
-use super::MAX_ADMIN_BODY;
+use super::order;
 
 /// What to forget: one unified URL's answer, or everything of an operation or a partner.
 #[derive(Deserialize)]
@@ -38,16 +38,11 @@ pub(super) async fn purge(
     gateway: &Gateway,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Box<Problem>> {
-    let (parts, body) = request.into_parts();
-    let deadline = gateway.body_read_timeout;
-    let body = crate::pipeline::body::read(&parts.headers, body, MAX_ADMIN_BODY, deadline)
+    let shape =
+        r#"{"url": "/v1/..."}, {"partner": "...", "operation": "..."} or {"partner": "..."}"#;
+    let order: PurgeOrder = order::read(request, gateway.body_read_timeout, shape)
         .await
-        .map_err(|e| bad_purge(e.to_string()))?;
-    let order: PurgeOrder = serde_json::from_slice(&body).map_err(|e| {
-        bad_purge(format!(
-            "{e}; send {{\"url\": \"/v1/...\"}}, {{\"partner\": \"...\", \"operation\": \"...\"}} or {{\"partner\": \"...\"}}"
-        ))
-    })?;
+        .map_err(bad_purge)?;
     let cache = &gateway.shared.cache;
     let purged = match (order.url, order.partner, order.operation) {
         (Some(url), None, None) => {

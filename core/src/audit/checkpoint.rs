@@ -18,7 +18,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::writer::ChainHead;
+use super::head::ChainHead;
 use crate::infra::store::now_ms;
 
 /// One signed checkpoint: a line of the checkpoint file.

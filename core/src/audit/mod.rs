@@ -15,6 +15,7 @@
 
 pub mod chain;
 pub mod checkpoint;
+mod head;
 pub mod keys;
 pub mod query;
 mod request_id;
@@ -36,9 +37,10 @@ use tokio::time::Instant;
 use crate::config::Config;
 use crate::infra::store::Store;
 use checkpoint::CheckpointSink;
+use head::ChainHead;
 pub use request_id::RequestId;
 pub(crate) use writer::lock_head;
-use writer::{ChainHead, Pending, Writer};
+use writer::{Pending, Writer};
 
 /// Records that may wait for the writer before callers wait to hand theirs over.
 const QUEUE: usize = 16 * 1024;

@@ -13,6 +13,7 @@ use serde::Serialize;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
+use super::head::ChainHead;
 use super::{AuditError, AuditStats, Record, chain};
 use crate::infra::store::{Dialect, Store};
 
@@ -25,13 +26,6 @@ pub(super) struct Pending {
     pub(super) done: oneshot::Sender<Result<(), AuditError>>,
     /// After this, the record is no longer written.
     pub(super) deadline: Instant,
-}
-
-/// The end of the chain after a commit: the last record's sequence number and hash.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct ChainHead {
-    pub(crate) seq: i64,
-    pub(crate) hash: String,
 }
 
 /// What the writer needs besides its queue.
