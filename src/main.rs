@@ -158,15 +158,10 @@ async fn run(command: Command) -> Result<(), String> {
     }
 }
 
+/// The configuration at `path`, refused with every problem `serve` would refuse before
+/// it binds (see `lienthong_core::load_checked`).
 fn load(path: &std::path::Path) -> Result<Config, String> {
-    let config = Config::load(path).map_err(|e| e.to_string())?;
-    let adapters = partners::adapters();
-    let refs: Vec<&dyn lienthong_adapter_kit::adapter::Adapter> =
-        adapters.iter().map(|a| a.as_ref()).collect();
-    config
-        .validate(&path.display().to_string(), &refs)
-        .map_err(|e| e.to_string())?;
-    Ok(config)
+    lienthong_core::load_checked(path, &partners::adapters()).map_err(|e| e.to_string())
 }
 
 async fn serve(path: &std::path::Path) -> Result<(), String> {

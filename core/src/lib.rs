@@ -54,6 +54,6 @@ mod pipeline;
 mod server;
 
 pub use applications::webhook;
-pub use bus::{Bus, StartError, shutdown_signal};
+pub use bus::{Bus, StartError, load_checked, preflight, shutdown_signal};
 pub use config::Config;
 pub use infra::{store, telemetry};

@@ -204,10 +204,22 @@ impl CheckpointSink {
     }
 }
 
-/// Checks that the checkpoint sink's file can be appended to, at start.
-pub(crate) fn check_writable(file: &Path) -> Result<(), String> {
+/// Checks that the checkpoint sink's file can be appended to, creating it when `create`
+/// (at start; without `create`, a missing file needs an existing folder).
+pub(crate) fn check_writable(file: &Path, create: bool) -> Result<(), String> {
+    let missing = !create && !file.exists();
+    let folder = file.parent().filter(|p| !p.as_os_str().is_empty());
+    if missing && folder.is_some_and(|dir| !dir.is_dir()) {
+        return Err(format!(
+            "audit.checkpoint_file: {}: its folder does not exist. Fix: point it at a writable file outside the database",
+            file.display()
+        ));
+    }
+    if missing {
+        return Ok(());
+    }
     std::fs::OpenOptions::new()
-        .create(true)
+        .create(create)
         .append(true)
         .open(file)
         .map(|_| ())

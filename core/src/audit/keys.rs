@@ -13,7 +13,8 @@ use ed25519_dalek::pkcs8::spki::{DecodePublicKey, EncodePublicKey};
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 
-use crate::config::{AuditConfig, StorageConfig};
+use super::checkpoint;
+use crate::config::{AuditConfig, Issues, StorageConfig};
 use crate::infra::store::{Dialect, Store};
 
 /// Shortest identifier-digest key accepted, in bytes.
@@ -44,15 +45,7 @@ pub(crate) async fn identifier_key(
     let export = "move it out with `lienthong audit export-key --config FILE --out KEYFILE`, then set [audit] identifier_key_file = KEYFILE";
     let key = match (&config.identifier_key_env, &config.identifier_key_file) {
         (Some(var), _) => {
-            let value = std::env::var(var).map_err(|_| {
-                format!("audit.identifier_key_env: {var} is not set. Fix: export it")
-            })?;
-            if value.len() < MIN_KEY_BYTES {
-                return Err(format!(
-                    "audit.identifier_key_env: {var} is shorter than {MIN_KEY_BYTES} bytes. Fix: use a long random value (lienthong audit keygen writes one)"
-                ));
-            }
-            value.into_bytes()
+            key_from_env(var).map_err(|e| format!("audit.identifier_key_env: {e}"))?
         }
         (None, Some(path)) => match (path.exists(), &stored) {
             (true, _) => read_key_file(path)?,
@@ -95,6 +88,51 @@ pub(crate) async fn identifier_key(
         tracing::info!("the identifier-digest key was moved out of the store");
     }
     Ok(key)
+}
+
+/// The identifier key in the environment variable `var`: set, and long enough.
+fn key_from_env(var: &str) -> Result<Vec<u8>, String> {
+    let value = std::env::var(var).map_err(|_| format!("{var} is not set. Fix: export it"))?;
+    if value.len() < MIN_KEY_BYTES {
+        return Err(format!(
+            "{var} is shorter than {MIN_KEY_BYTES} bytes. Fix: use a long random value (lienthong audit keygen writes one)"
+        ));
+    }
+    Ok(value.into_bytes())
+}
+
+/// What [`identifier_key`] and the checkpoint sink would refuse at start without the
+/// store: the key's variable or an existing key file, the checkpoint signing key and
+/// the checkpoint file's folder. A key file that does not exist yet is no issue: the bus
+/// creates it (or moves the stored key of earlier versions there).
+pub(crate) fn check_files(config: &AuditConfig, storage: &StorageConfig, issues: &mut Issues) {
+    const KEYGEN: &str = "create the keys with `lienthong audit keygen --out DIR`";
+    match (&config.identifier_key_env, &config.identifier_key_file) {
+        (Some(var), _) => {
+            if let Err(e) = key_from_env(var) {
+                issues.add_message("audit.identifier_key_env", &e, "export it");
+            }
+        }
+        (None, file) => {
+            let path = file
+                .clone()
+                .unwrap_or_else(|| default_identifier_key_file(storage));
+            if path.exists()
+                && let Err(e) = read_key_file(&path)
+            {
+                issues.add_message("audit.identifier_key_file", &e, KEYGEN);
+            }
+        }
+    }
+    if let (Some(key), Some(file)) = (&config.checkpoint_key_file, &config.checkpoint_file) {
+        if let Err(e) = read_signing_key(key) {
+            issues.add_message("audit.checkpoint_key_file", &e, KEYGEN);
+        }
+        if let Err(e) = checkpoint::check_writable(file, false) {
+            let e = e.trim_start_matches("audit.checkpoint_file: ");
+            issues.add_message("audit.checkpoint_file", e, "point it at a writable file");
+        }
+    }
 }
 
 /// The key older versions kept in the store, if it is still there.

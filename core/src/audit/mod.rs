@@ -115,7 +115,7 @@ impl Audit {
         let identifier_key = keys::identifier_key(audit, &config.storage, &store).await?;
         let sink = match (&audit.checkpoint_key_file, &audit.checkpoint_file) {
             (Some(key), Some(file)) => {
-                checkpoint::check_writable(file)?;
+                checkpoint::check_writable(file, true)?;
                 Some(CheckpointSink {
                     key: keys::read_signing_key(key)
                         .map_err(|e| format!("audit.checkpoint_key_file: {e}"))?,

@@ -82,17 +82,17 @@ pub(crate) fn credentials(
     let key = format!("partners.{name}");
     let password = match (&config.password, &config.password_env) {
         (Some(p), _) => Some(p.clone()),
-        (None, Some(var)) => {
-            let value = env(var);
-            if value.is_none() {
+        (None, Some(var)) => match env(var) {
+            Some(value) => Some(value),
+            None => {
                 issues.add(
                     format!("{key}.password_env"),
                     format!("environment variable {var} is not set"),
                     format!("export {var} before starting"),
                 );
+                return None;
             }
-            value
-        }
+        },
         (None, None) => None,
     };
     match (&config.username, password) {
@@ -112,6 +112,23 @@ pub(crate) fn credentials(
     }
 }
 
+/// The upstream client of partner `name`; TLS files that cannot be used are an issue.
+pub(crate) fn upstream(
+    name: &str,
+    config: &PartnerConfig,
+    issues: &mut Issues,
+) -> Option<Upstream> {
+    Upstream::new(config)
+        .map_err(|problem| {
+            issues.add(
+                format!("partners.{name}.tls"),
+                problem,
+                "point the TLS keys at readable PEM files",
+            );
+        })
+        .ok()
+}
+
 pub(crate) fn build_partner(
     adapter: &Arc<dyn Adapter>,
     bus: &Config,
@@ -121,18 +138,7 @@ pub(crate) fn build_partner(
     issues: &mut Issues,
 ) -> Option<Partner> {
     let name = adapter.partner();
-    let key = format!("partners.{name}");
-    let upstream = match Upstream::new(config) {
-        Ok(upstream) => upstream,
-        Err(problem) => {
-            issues.add(
-                format!("{key}.tls"),
-                problem,
-                "point the TLS keys at readable PEM files",
-            );
-            return None;
-        }
-    };
+    let upstream = upstream(name, config, issues)?;
     let operations = adapter
         .operations()
         .iter()

@@ -16,6 +16,7 @@ mod applications;
 mod audit;
 pub(crate) mod callbacks;
 pub(crate) mod keys;
+mod reading;
 mod traffic;
 mod transport;
 mod webhooks;
@@ -498,6 +499,30 @@ impl Issues {
         });
     }
 
+    /// Records `message`, which may end in `. Fix: …` (then that is the fix, else
+    /// `fix`), as a problem with `key`.
+    pub fn add_message(&mut self, key: impl Into<String>, message: &str, fix: &str) {
+        match message.split_once(". Fix: ") {
+            Some((problem, own_fix)) => self.add(key, problem, own_fix),
+            None => self.add(key, message, fix),
+        }
+    }
+
+    /// Records `issue`.
+    pub fn push(&mut self, issue: ConfigIssue) {
+        self.0.push(issue);
+    }
+
+    /// Records every issue of `error`.
+    pub fn extend(&mut self, error: ConfigError) {
+        self.0.extend(error.issues);
+    }
+
+    /// The issues recorded.
+    pub(crate) fn into_vec(self) -> Vec<ConfigIssue> {
+        self.0
+    }
+
     /// `Ok` when nothing was recorded.
     pub fn finish(self, file: &str) -> Result<(), ConfigError> {
         if self.0.is_empty() {
@@ -515,23 +540,20 @@ impl Config {
     /// Reads and parses `path` (syntax and types only; see [`Config::validate`]).
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: file.clone(),
-            issues: vec![ConfigIssue {
-                key: "(file)".into(),
-                problem: format!("cannot be read: {e}"),
-                fix: "check the path given to --config and the file's permissions".into(),
-            }],
-        })?;
-        Self::parse(&text, &file)
+        Self::parse(&read_file(path)?, &file)
     }
 
-    /// Parses TOML `text`; `file` names it in errors.
+    /// Reads `path` as far as it can ([`Config::load`] without stopping at a type
+    /// error): the problems of its syntax and types, and the configuration of what
+    /// remains once the entries at fault are set aside (`None` after a syntax error), so
+    /// that the rest can be validated in the same run.
+    pub fn load_partly(path: &Path) -> Result<(Option<Self>, Vec<ConfigIssue>), ConfigError> {
+        Ok(reading::read(&read_file(path)?))
+    }
+
+    /// Parses TOML `text`; `file` names it in errors, which list every problem found.
     pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError {
-            file: file.to_owned(),
-            issues: vec![toml_issue(text, &e)],
-        })
+        reading::parse(text, file)
     }
 
     /// Checks everything that types alone cannot: addresses, URLs, grants, references to
@@ -842,78 +864,16 @@ fn is_http_url(s: &str) -> bool {
     }
 }
 
-/// Turns a TOML error into an issue naming the dotted key at the error position.
-fn toml_issue(text: &str, error: &toml::de::Error) -> ConfigIssue {
-    let message = error.message().trim().to_owned();
-    let fix = if message.contains("unknown field") {
-        "remove the key or correct its spelling (the message lists the accepted keys)"
-    } else if message.contains("missing field") {
-        "add the missing key"
-    } else if message.starts_with("invalid") {
-        "correct the value to the expected type (see config/lienthong.example.toml)"
-    } else {
-        "correct the TOML syntax near this line"
-    };
-    let key = match error.span() {
-        Some(span) => key_at(text, span.start, &message),
-        None => "(file)".to_owned(),
-    };
-    ConfigIssue {
-        key,
-        problem: message,
-        fix: fix.into(),
-    }
-}
-
-/// The dotted key at byte `offset`: the enclosing table (with `[[array]]` index) plus the
-/// key on that line, or the field a "missing field" message names.
-fn key_at(text: &str, offset: usize, message: &str) -> String {
-    let before = text.get(..offset).unwrap_or_default();
-    let line_no = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = text[line_start..].lines().next().unwrap_or_default().trim();
-    let mut section = String::new();
-    let mut arrays: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let line_end = line_start
-        + text[line_start..]
-            .find('\n')
-            .unwrap_or(text.len() - line_start);
-    for header in text[..line_end]
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with('['))
-    {
-        if let Some(name) = header.strip_prefix("[[").and_then(|h| h.split("]]").next()) {
-            let name = name.trim().to_owned();
-            let index = arrays
-                .entry(name.clone())
-                .and_modify(|i| *i += 1)
-                .or_insert(0);
-            section = format!("{name}[{index}]");
-        } else if let Some(name) = header.strip_prefix('[').and_then(|h| h.split(']').next()) {
-            section = name.trim().to_owned();
-        }
-    }
-    let join = |a: &str, b: &str| {
-        if a.is_empty() {
-            b.to_owned()
-        } else {
-            format!("{a}.{b}")
-        }
-    };
-    let missing = message
-        .strip_prefix("missing field `")
-        .and_then(|m| m.split('`').next());
-    let key = match (missing, line.split_once('=')) {
-        (Some(field), _) => join(&section, field),
-        (None, Some((key, _))) if !line.starts_with('[') => join(&section, key.trim()),
-        _ => section,
-    };
-    if key.is_empty() {
-        format!("line {line_no}")
-    } else {
-        format!("{key} (line {line_no})")
-    }
+/// The text of the file at `path`.
+fn read_file(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.display().to_string(),
+        issues: vec![ConfigIssue {
+            key: "(file)".into(),
+            problem: format!("cannot be read: {e}"),
+            fix: "check the path given to --config and the file's permissions".into(),
+        }],
+    })
 }
 
 /// The keys of the issues validation finds in TOML `text` (no adapters known).

@@ -24,7 +24,7 @@ impl Redis {
     /// Prepares the connection; it is made on first use and remade after failures, so
     /// the bus starts even while Redis is down.
     pub(crate) fn new(config: &RedisConfig, url: &str) -> Result<Self, String> {
-        let client = redis::Client::open(url).map_err(|e| format!("redis.url: {e}"))?;
+        let client = client(url)?;
         let manager_config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(config.timeout.max(Duration::from_millis(200))))
             .set_response_timeout(Some(config.timeout))
@@ -90,6 +90,11 @@ impl Redis {
             ))),
         }
     }
+}
+
+/// The client of `url`; nothing is connected to yet.
+pub(crate) fn client(url: &str) -> Result<redis::Client, String> {
+    redis::Client::open(url).map_err(|e| format!("redis.url: {e}"))
 }
 
 #[cfg(test)]

@@ -117,14 +117,11 @@ impl Gateway {
                 })
         });
         let services = std::iter::once((http::Method::GET, "/v1/services", Target::Services));
-        let webhooks = webhook::Settings::new(&config.webhooks).map_err(|problem| ConfigError {
-            file: file.to_owned(),
-            issues: vec![ConfigIssue {
-                key: "webhooks.ca_file".into(),
-                problem,
-                fix: "point it at a readable PEM bundle of CA certificates".into(),
-            }],
-        })?;
+        let webhooks =
+            webhook::Settings::from_config(&config.webhooks).map_err(|issue| ConfigError {
+                file: file.to_owned(),
+                issues: vec![issue],
+            })?;
         let routes = Routes::build(entries.chain(services)).map_err(|problem| ConfigError {
             file: file.to_owned(),
             issues: vec![ConfigIssue {

@@ -247,7 +247,7 @@ mod tests {
             retry_horizon: Duration::from_secs(3600),
             ..WebhooksConfig::default()
         };
-        Settings::new(&config).unwrap()
+        Settings::from_config(&config).unwrap()
     }
 
     fn delivery(attempts: i64) -> Delivery {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{PartnerTls, WebhooksConfig};
+use crate::config::{ConfigIssue, PartnerTls, WebhooksConfig};
 
 /// `[webhooks]` as the deliverer uses it, with the TLS configuration for receivers.
 pub(crate) struct Settings {
@@ -15,8 +15,17 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
+    /// The settings of `config`; a CA bundle that cannot be used is an issue.
+    pub(crate) fn from_config(config: &WebhooksConfig) -> Result<Self, ConfigIssue> {
+        Self::read(config).map_err(|problem| ConfigIssue {
+            key: "webhooks.ca_file".into(),
+            problem,
+            fix: "point it at a readable PEM bundle of CA certificates".into(),
+        })
+    }
+
     /// Reads the CA bundle, if any; the error names what is wrong with it.
-    pub(crate) fn new(config: &WebhooksConfig) -> Result<Self, String> {
+    fn read(config: &WebhooksConfig) -> Result<Self, String> {
         let trust = PartnerTls {
             ca_file: config.ca_file.clone(),
             ..PartnerTls::default()

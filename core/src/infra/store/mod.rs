@@ -224,6 +224,13 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
     ),
 ];
 
+/// Whether `url` is a PostgreSQL URL the driver accepts (nothing is connected to).
+pub(crate) fn check_postgres_url(url: &str) -> Result<(), String> {
+    url.parse::<sqlx::postgres::PgConnectOptions>()
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 impl Store {
     /// Opens (creating when needed) the configured database and applies migrations.
     pub async fn open(config: &StorageConfig) -> Result<Self, StoreError> {

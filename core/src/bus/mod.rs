@@ -1,5 +1,7 @@
 //! A running bus: the unified API and the admin listener over one swappable gateway.
 
+mod preflight;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -35,6 +37,7 @@ use crate::pipeline::gateway::Shared;
 use crate::server::Body;
 use crate::server::{self, Handler, ServeOptions};
 use lienthong_adapter_kit::adapter::Adapter;
+pub use preflight::{load_checked, preflight};
 
 /// Why the bus could not start.
 #[derive(Debug, thiserror::Error)]
@@ -64,9 +67,7 @@ pub enum StartError {
     #[error("{0}. Fix: export the variable named in the configuration")]
     Audit(String),
     /// The cache secret named in `[cache]` is missing or too short.
-    #[error(
-        "{0}. Fix: give the same secret of at least 32 random bytes to every instance (e.g. from `openssl rand -hex 32`)"
-    )]
+    #[error("{0}. Fix: {fix}", fix = preflight::CACHE_SECRET_FIX)]
     CacheSecret(String),
     /// The audit log's keys or checkpoint file are unusable (the message names the fix).
     #[error("{0}")]
@@ -111,36 +112,18 @@ impl Bus {
         openapi: Bytes,
     ) -> Result<Self, StartError> {
         let name = file.map_or_else(|| "<built-in>".to_owned(), |f| f.display().to_string());
-        let admin_token = match (
-            &config.server.admin_token_env,
-            &config.server.admin_token_sha256,
-        ) {
-            (Some(var), _) => {
-                let token = std::env::var(var)
-                    .ok()
-                    .filter(|t| !t.is_empty())
-                    .ok_or_else(|| {
-                        StartError::Audit(format!("server.admin_token_env: {var} is not set"))
-                    })?;
-                Some(crate::clients::digest(token.as_bytes()))
-            }
-            (None, Some(hash)) => {
-                let mut digest = [0u8; 32];
-                hex::decode_to_slice(hash, &mut digest).map_err(|_| {
-                    StartError::Audit("server.admin_token_sha256 is not hex".into())
-                })?;
-                Some(digest)
-            }
-            (None, None) => None,
-        };
+        preflight(config, &name, adapters)?;
+        let env = |name: &str| std::env::var(name).ok();
+        let admin_token = preflight::admin_token(&config.server, &env)
+            .map_err(|e| StartError::Audit(format!("server.admin_token_env: {e}")))?;
         let store = Store::open(&config.storage).await?;
         let outbox = Arc::new(Outbox::new(store.clone()));
         let redis = match &config.redis.url {
             Some(url) => Some(Redis::new(&config.redis, url).map_err(StartError::Redis)?),
             None => None,
         };
-        let cache_secret = CacheSecret::load(&config.cache, &|var| std::env::var(var).ok())
-            .map_err(StartError::CacheSecret)?;
+        let cache_secret =
+            CacheSecret::load(&config.cache, &env).map_err(StartError::CacheSecret)?;
         let tier = redis.clone().filter(|_| config.cache.shared);
         let metrics = Metrics::new();
         let connection_metrics = metrics.connections.clone();
