@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::config::callbacks::{AllowedHost, SECRET_FIX, signing_key};
-use crate::config::{ClientConfig, Issues, keys};
+use crate::config::clients::{file_digest, refuse_shared};
+use crate::config::{ClientConfig, Issues};
 use grant::Grant;
 
 /// A known provincial application.
@@ -69,7 +70,7 @@ impl Clients {
         for (i, c) in clients.iter().enumerate() {
             // A malformed api_key_sha256 is reported by Config::validate.
             let digest = if c.api_key_sha256.is_some() || c.api_key.is_some() {
-                keys::file_digest(c)
+                file_digest(c)
             } else if let Some(var) = &c.api_key_env {
                 match env(var) {
                     Some(key) if !key.is_empty() => Some(sha256(key.as_bytes())),
@@ -127,7 +128,7 @@ impl Clients {
                 entries.push((digest, Arc::new(client)));
             }
         }
-        keys::refuse_shared(&digests, clients, issues);
+        refuse_shared(&digests, clients, issues);
         Self { entries }
     }
 

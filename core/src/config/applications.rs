@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{Issues, StorageConfig};
+use super::issues::Issues;
+use super::storage::StorageConfig;
 
 /// Applications to asynchronous partners.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -96,7 +97,7 @@ mod tests {
             retention: Duration::ZERO,
         };
         validate(&applications, &storage, &mut issues);
-        let keys: Vec<String> = issues.0.iter().map(|i| i.key.clone()).collect();
+        let keys: Vec<String> = issues.into_vec().into_iter().map(|i| i.key).collect();
         assert_eq!(keys, ["applications.retention", "storage.instance_id"]);
     }
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{ConfigIssue, Issues, StorageConfig};
+use super::issues::{ConfigIssue, Issues};
+use super::storage::StorageConfig;
 
 /// What happens to an answer when its audit record cannot be written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

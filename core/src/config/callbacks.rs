@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv6Addr};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{ClientConfig, Issues};
+use super::issues::Issues;
 
 /// A callback's host: a DNS name (lower case, no trailing dot) or an address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,8 +148,13 @@ pub(crate) fn signing_key(secret: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Checks a client's `webhook_hosts` entries and a literal `webhook_secret`.
-pub(crate) fn validate_client(client: &ClientConfig, key: &str, issues: &mut Issues) {
-    for (j, entry) in client.webhook_hosts.iter().enumerate() {
+pub(crate) fn validate_client(
+    webhook_hosts: &[String],
+    webhook_secret: Option<&str>,
+    key: &str,
+    issues: &mut Issues,
+) {
+    for (j, entry) in webhook_hosts.iter().enumerate() {
         if let Err(problem) = AllowedHost::parse(entry) {
             issues.add(
                 format!("{key}.webhook_hosts[{j}]"),
@@ -159,7 +164,7 @@ pub(crate) fn validate_client(client: &ClientConfig, key: &str, issues: &mut Iss
             );
         }
     }
-    if let Some(secret) = &client.webhook_secret
+    if let Some(secret) = webhook_secret
         && let Err(problem) = signing_key(secret)
     {
         issues.add(format!("{key}.webhook_secret"), problem, SECRET_FIX);

@@ -6,16 +6,16 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use toml::de::{DeArray, DeTable, DeValue, Deserializer, Error};
 
-use super::{Config, ConfigError, ConfigIssue, Issues};
+use super::issues::{ConfigError, ConfigIssue, Issues};
 
 /// The most problems one file is read for.
 const MAX_ISSUES: usize = 64;
 
-/// Parses TOML `text` as a [`Config`]; `file` names it in errors.
-pub(super) fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+/// Parses TOML `text` as a `T` (the [`Config`](super::Config)); `file` names it in errors.
+pub(super) fn parse<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, ConfigError> {
     match read(text) {
         (Some(config), issues) if issues.is_empty() => Ok(config),
         (_, issues) => Err(ConfigError {
@@ -28,7 +28,7 @@ pub(super) fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
 /// Reads TOML `text` as far as it can: the problems of its syntax and types, and the
 /// configuration of what remains once the entries at fault are set aside (`None` after a
 /// syntax error).
-pub(super) fn read(text: &str) -> (Option<Config>, Vec<ConfigIssue>) {
+pub(super) fn read<T: DeserializeOwned>(text: &str) -> (Option<T>, Vec<ConfigIssue>) {
     let (mut root, syntax) = DeTable::parse_recoverable(text);
     let mut issues = Issues::default();
     for error in &syntax {
@@ -39,7 +39,7 @@ pub(super) fn read(text: &str) -> (Option<Config>, Vec<ConfigIssue>) {
         if !syntax.is_empty() {
             break;
         }
-        let error = match Config::deserialize(Deserializer::from(root.clone())) {
+        let error = match T::deserialize(Deserializer::from(root.clone())) {
             Ok(config) => return (Some(config), issues.into_vec()),
             Err(error) => error,
         };
@@ -236,9 +236,10 @@ fn key_at(text: &str, offset: usize, message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
 
     fn issues(text: &str) -> Vec<(String, String)> {
-        let error = parse(text, "t.toml").expect_err("refused");
+        let error = parse::<Config>(text, "t.toml").expect_err("refused");
         error.issues.into_iter().map(|i| (i.key, i.fix)).collect()
     }
 

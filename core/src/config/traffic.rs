@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{Issues, PartnerConfig};
+use super::issues::Issues;
 
 /// A quota: `count` calls per `per` (written `"20/s"`, `"600/min"`, `"5000/h"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,91 +164,6 @@ impl Default for RedisConfig {
             url: None,
             timeout: Duration::from_millis(50),
             key_prefix: "lienthong".into(),
-        }
-    }
-}
-
-/// Checks the traffic keys of partner `key`.
-pub(super) fn validate_partner(
-    key: &str,
-    partner: &PartnerConfig,
-    redis: bool,
-    issues: &mut Issues,
-) {
-    if partner.burst == 0 {
-        issues.add(format!("{key}.burst"), "is 0", "use 1 or more");
-    }
-    if partner.limiter == LimiterKind::Redis && !redis {
-        issues.add(
-            format!("{key}.limiter"),
-            "is \"redis\" but [redis] url is not set",
-            "set [redis] url = \"redis://host:6379\", or use limiter = \"local\"",
-        );
-    }
-    if partner.limiter == LimiterKind::Redis && partner.rate.is_none() {
-        issues.add(
-            format!("{key}.rate"),
-            "the Redis limiter needs a rate",
-            "set rate, e.g. \"20/s\"",
-        );
-    }
-    for (name, value) in [
-        ("expected_instances", partner.expected_instances),
-        ("max_concurrency", partner.max_concurrency),
-    ] {
-        if value == 0 {
-            issues.add(format!("{key}.{name}"), "is 0", "use 1 or more");
-        }
-    }
-    if !(0.0..=1.0).contains(&partner.retry_budget) {
-        issues.add(
-            format!("{key}.retry_budget"),
-            format!("{} is outside 0.0..=1.0", partner.retry_budget),
-            "use 0.2 to allow at most 20% extra calls, 0 to never retry",
-        );
-    }
-    if partner.max_partner_pause < Duration::from_secs(1)
-        || partner.max_partner_pause > lienthong_adapter_kit::adapter::MAX_PARTNER_PAUSE
-    {
-        issues.add(
-            format!("{key}.max_partner_pause"),
-            format!("{:?} is outside [1s, 1h]", partner.max_partner_pause),
-            "use a duration such as \"5m\"",
-        );
-    }
-    let b = &partner.breaker;
-    if !(b.failure_ratio > 0.0 && b.failure_ratio <= 1.0) {
-        issues.add(
-            format!("{key}.breaker.failure_ratio"),
-            "must be in (0, 1]",
-            "use 0.5",
-        );
-    }
-    if b.window < Duration::from_secs(1)
-        || b.open_for.is_zero()
-        || b.open_for > Duration::from_secs(3600)
-        || b.half_open_probes == 0
-    {
-        issues.add(
-            format!("{key}.breaker"),
-            "window must be at least 1s, open_for in (0, 1h] and half_open_probes at least 1",
-            "use window = \"10s\", open_for = \"5s\", half_open_probes = 2",
-        );
-    }
-    for (op, over) in &partner.operations {
-        if over.burst.is_some() && over.rate.is_none() {
-            issues.add(
-                format!("{key}.operations.{op}.burst"),
-                "is set without rate",
-                "set rate too, or remove burst",
-            );
-        }
-        if over.burst == Some(0) {
-            issues.add(
-                format!("{key}.operations.{op}.burst"),
-                "is 0",
-                "use 1 or more",
-            );
         }
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::Issues;
+use super::issues::Issues;
 
 /// `[webhooks]`: how status changes are delivered to clients' `callback_url`s.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
