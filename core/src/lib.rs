@@ -5,7 +5,7 @@
 //! # Layers
 //!
 //! Top to bottom; a module imports only from the layers below it (a test of the
-//! workspace, `tests/layers.rs`, fails on any import cycle between the folders and files
+//! crate, `core/tests/layers.rs`, fails on any import cycle between the folders and files
 //! of this crate):
 //!
 //! 1. `bus` — wiring: start, reload, shutdown.

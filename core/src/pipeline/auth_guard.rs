@@ -46,15 +46,6 @@ pub(crate) enum AuthError {
     Throttled(Throttled),
 }
 
-impl From<AuthError> for crate::pipeline::Error {
-    fn from(error: AuthError) -> Self {
-        match error {
-            AuthError::Identity(e) => Self::Identity(e),
-            AuthError::Throttled(e) => Self::Throttled(e),
-        }
-    }
-}
-
 /// Where failures come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Source {

@@ -7,7 +7,7 @@ use crate::applications::ApplicationError;
 use crate::call::CallError;
 use crate::clients::IdentityError;
 use crate::pipeline::access::AccessDenied;
-use crate::pipeline::auth_guard::Throttled;
+use crate::pipeline::auth_guard::{AuthError, Throttled};
 use crate::pipeline::body::BodyError;
 use crate::pipeline::caller::HeaderError;
 use crate::pipeline::host::HostError;
@@ -75,4 +75,13 @@ pub(crate) enum Error {
         /// What went wrong.
         error: CallError,
     },
+}
+
+impl From<AuthError> for Error {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::Identity(e) => Self::Identity(e),
+            AuthError::Throttled(e) => Self::Throttled(e),
+        }
+    }
 }

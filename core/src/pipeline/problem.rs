@@ -17,10 +17,11 @@ use crate::call::upstream::UpstreamError;
 use crate::clients::IdentityError;
 use crate::pipeline::auth_guard::Throttled;
 use crate::pipeline::body::BodyError;
+use crate::pipeline::error::Error;
 use crate::pipeline::host::HostError;
 use crate::pipeline::json_body::{self, UnsupportedMediaType};
 use crate::pipeline::route::RouteError;
-use crate::pipeline::{Body, Error};
+use crate::server::Body;
 use lienthong_adapter_kit::adapter::{FailureKind, FieldError};
 
 /// Prefix of every problem `type`.
