@@ -14,6 +14,7 @@
 pub mod access;
 pub mod adapter;
 mod admin;
+pub mod api;
 pub mod applications;
 pub mod audit;
 pub mod auth_guard;
@@ -42,8 +43,10 @@ mod lookup;
 mod metrics;
 #[cfg(any(test, feature = "testkit"))]
 pub mod mutate;
+pub mod openapi;
 pub mod pipeline;
 pub mod problem;
+pub mod problem_types;
 mod query;
 mod redis;
 pub mod reload;

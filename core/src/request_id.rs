@@ -5,6 +5,8 @@ use http::{HeaderMap, HeaderValue};
 
 /// Header carrying the request id.
 pub const X_REQUEST_ID: &str = "x-request-id";
+/// The form of a caller's request id.
+pub const PATTERN: &str = "^[A-Za-z0-9._:-]{1,128}$";
 
 /// The id of one request, valid as a header value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +40,8 @@ pub(crate) fn assign(headers: &HeaderMap) -> RequestId {
         .unwrap_or_else(RequestId::generate)
 }
 
-fn well_formed(id: &[u8]) -> bool {
+/// Whether `id` is 1–128 characters of `A–Z a–z 0–9 . _ : -` ([`PATTERN`]).
+pub(crate) fn well_formed(id: &[u8]) -> bool {
     (1..=128).contains(&id.len())
         && id
             .iter()

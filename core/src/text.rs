@@ -24,9 +24,17 @@ pub fn clean(s: &str) -> String {
     }
 }
 
-/// Parses an ISO 8601 calendar date `YYYY-MM-DD`.
+/// Parses an ISO 8601 calendar date `YYYY-MM-DD` (RFC 3339 `full-date`): four, two and
+/// two ASCII digits naming a real day.
 pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
-    if s.len() != 10 {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && [0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit());
+    if !shaped {
         return None;
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
@@ -109,6 +117,13 @@ mod tests {
         assert_eq!(wire_date_to_iso("31/02/2017"), None);
         assert_eq!(wire_date_to_iso("1/2/2017"), None);
         assert_eq!(parse_iso_date("2017-6-23"), None);
+        for loose in ["02017-1-01", "+2017-1-01", "2017-06-2x", "2017/06/23"] {
+            assert_eq!(parse_iso_date(loose), None, "{loose}");
+        }
+        assert_eq!(
+            parse_iso_date("0001-01-01"),
+            NaiveDate::from_ymd_opt(1, 1, 1)
+        );
         assert_eq!(wire_month_to_iso("03/2019").as_deref(), Some("2019-03"));
         assert_eq!(wire_month_to_iso("13/2019"), None);
     }
