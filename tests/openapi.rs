@@ -1,15 +1,38 @@
-//! The OpenAPI document: valid 3.1 structure, every routed operation present, served at
+//! The OpenAPI document: generated from the registered adapters, the same as the committed
+//! `schemas/openapi.yaml`, valid 3.1 structure, every routed operation present, served at
 //! /openapi.json without credentials, and its example answers match what the bus returns.
+//!
+//! `UPDATE_SCHEMAS=1 cargo test --test openapi` rewrites `schemas/openapi.yaml` (as does
+//! `lienthong openapi > schemas/openapi.yaml`).
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
+
+use std::path::Path;
 
 use http::{Method, StatusCode};
 use serde_json::Value;
 
 fn document() -> Value {
     lienthong::openapi::value().unwrap()
+}
+
+#[test]
+fn the_committed_yaml_is_the_generated_document() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(lienthong::openapi::FILE);
+    let generated = lienthong::openapi::yaml().unwrap();
+    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap();
+    let parsed: Value = serde_norway::from_str(&committed).unwrap();
+    assert!(
+        parsed == document() && committed == generated,
+        "{} is not the generated document; run `cargo run -- openapi > {}` (or this test with UPDATE_SCHEMAS=1) and commit it",
+        path.display(),
+        lienthong::openapi::FILE
+    );
 }
 
 /// Follows a local `$ref` (`#/components/...`).

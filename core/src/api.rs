@@ -108,6 +108,12 @@ impl Content {
     }
 }
 
+/// An example read from JSON text the adapter ships (`include_str!`); `null` if it is not
+/// JSON, which the document's tests refuse.
+pub fn example(json: &str) -> Value {
+    serde_json::from_str(json).unwrap_or(Value::Null)
+}
+
 /// The generator whose schemas become the document's components: JSON Schema 2020-12
 /// with definitions under [`COMPONENTS`], for answers and bodies as clients see them.
 pub fn generator() -> SchemaGenerator {

@@ -24,6 +24,19 @@ pub fn clean(s: &str) -> String {
     }
 }
 
+/// The form of a free-text value as sent, as a JSON Schema pattern (portable between
+/// ECMA-262, Rust `regex` and Python `re`): no control character, and at least one
+/// character that is not white space. [`is_text`] checks the same.
+pub const TEXT_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*\
+     [^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]\
+     [^\\u0000-\\u001F\\u007F-\\u009F]*$";
+
+/// Whether `raw` has the form of [`TEXT_PATTERN`]: no control character (Unicode `Cc`),
+/// some character that is not white space (Unicode `White_Space`).
+pub fn is_text(raw: &str) -> bool {
+    !raw.chars().any(char::is_control) && raw.chars().any(|c| !c.is_whitespace())
+}
+
 /// Parses an ISO 8601 calendar date `YYYY-MM-DD` (RFC 3339 `full-date`): four, two and
 /// two ASCII digits naming a real day.
 pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {

@@ -158,11 +158,20 @@ fn core_fields(application: &Application) -> Value {
     })
 }
 
-/// The success answers of a `Submit` (202 new, 200 the same retry) or `Status` (200).
-pub(super) fn answers(kind: OperationKind, application: &Application) -> Map<String, Value> {
+/// The success answers of a `Submit` (202 new, 200 the same retry) or `Status` (200, with
+/// the adapter's `examples` of whole application documents).
+pub(super) fn answers(
+    kind: OperationKind,
+    application: &Application,
+    examples: Option<Value>,
+) -> Map<String, Value> {
+    let mut media = json!({ "schema": schema_ref(&application.name) });
+    if let Some(examples) = examples {
+        media["examples"] = examples;
+    }
     let current = json!({
         "headers": { "X-Request-Id": header_ref("RequestId") },
-        "content": { "application/json": { "schema": schema_ref(&application.name) } },
+        "content": { "application/json": media },
     });
     let mut answers = Map::new();
     let mut with = |code: &str, description: &str, mut answer: Value| {

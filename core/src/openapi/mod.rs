@@ -59,11 +59,11 @@ pub fn document(adapters: &[Arc<dyn Adapter>]) -> Value {
     })
 }
 
-/// The partner's title, then what the adapter says of it.
-fn tag_description(adapter: &dyn Adapter, fragment: &ApiFragment) -> String {
+/// What the adapter says of its partner, or the partner's title.
+fn tag_description<'a>(adapter: &'a dyn Adapter, fragment: &ApiFragment) -> &'a str {
     match fragment.description {
-        "" => format!("{}.", adapter.title()),
-        said => format!("{}. {said}", adapter.title()),
+        "" => adapter.title(),
+        said => said,
     }
 }
 

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::common::{header_ref, parameter_ref};
 use super::{applications, responses};
 use crate::adapter::{Adapter, Operation, OperationKind};
-use crate::api::{ApiFragment, Content, OperationApi};
+use crate::api::{ApiFragment, Content, DATE_ORDER, OperationApi};
 
 /// What the operations built so far add to the document.
 pub(super) struct Built<'a> {
@@ -33,6 +33,9 @@ impl Built<'_> {
         }
         let typed = declared.and_then(|d| d.parameters.as_ref());
         document.insert("parameters".into(), Value::Array(parameters(op, typed)));
+        if let Some(order) = typed.and_then(|t| t.get(DATE_ORDER)) {
+            document.insert(DATE_ORDER.into(), order.clone());
+        }
         if let Some(body) = declared.and_then(|d| d.body.as_ref()) {
             let content = self.content(body);
             document.insert(
@@ -47,7 +50,10 @@ impl Built<'_> {
             }
             OperationKind::Submit | OperationKind::Status => {
                 let application = applications::declare(adapter, fragment, self.schemas);
-                answers.extend(applications::answers(op.kind, &application));
+                let examples = declared
+                    .and_then(|d| d.answer.as_ref())
+                    .and_then(|answer| self.content(answer).get("examples").cloned());
+                answers.extend(applications::answers(op.kind, &application, examples));
                 if op.kind == OperationKind::Submit {
                     document.insert("callbacks".into(), applications::callbacks(&application));
                 }
