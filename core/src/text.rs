@@ -24,17 +24,30 @@ pub fn clean(s: &str) -> String {
     }
 }
 
-/// The form of a free-text value as sent, as a JSON Schema pattern (portable between
-/// ECMA-262, Rust `regex` and Python `re`): no control character, and at least one
-/// character that is not white space. [`is_text`] checks the same.
-pub const TEXT_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*\
-     [^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]\
-     [^\\u0000-\\u001F\\u007F-\\u009F]*$";
+/// Text without a control character but tab, line feed and carriage return (which fold
+/// as white space), as a JSON Schema pattern; [`has_control`] checks the same.
+pub const NO_CONTROL_PATTERN: &str =
+    "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
 
-/// Whether `raw` has the form of [`TEXT_PATTERN`]: no control character (Unicode `Cc`),
-/// some character that is not white space (Unicode `White_Space`).
+/// The form of a free-text value as sent, as a JSON Schema pattern (portable between
+/// ECMA-262, Rust `regex` and Python `re`): no control character but tab, line feed and
+/// carriage return, and at least one character that is not white space. [`is_text`]
+/// checks the same.
+pub const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*\
+     [^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]\
+     [^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// Whether `raw` holds a control character (Unicode `Cc`) other than tab, line feed and
+/// carriage return.
+pub fn has_control(raw: &str) -> bool {
+    raw.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// Whether `raw` has the form of [`TEXT_PATTERN`]: no [control](has_control), some
+/// character that is not white space (Unicode `White_Space`).
 pub fn is_text(raw: &str) -> bool {
-    !raw.chars().any(char::is_control) && raw.chars().any(|c| !c.is_whitespace())
+    !has_control(raw) && raw.chars().any(|c| !c.is_whitespace())
 }
 
 /// Parses an ISO 8601 calendar date `YYYY-MM-DD` (RFC 3339 `full-date`): four, two and

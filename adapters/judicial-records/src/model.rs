@@ -3,7 +3,7 @@
 //! application's [`Input`](lienthong_core::adapter::Input) and read back for every
 //! delivery attempt.
 
-use lienthong_core::text::TEXT_PATTERN;
+use lienthong_core::text::{NO_CONTROL_PATTERN, TEXT_PATTERN};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -83,8 +83,6 @@ const DOSSIER_CODE_PATTERN: &str = "^[A-Za-z0-9._/-]{1,64}$";
 const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 /// The form of a citizen id.
 const CITIZEN_ID_PATTERN: &str = "^[0-9]{12}$";
-/// Text that may be blank: no control character.
-const NO_CONTROL_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
 
 /// `id_issued_on` is after `date_of_birth`.
 fn issued_after_birth(schema: &mut schemars::Schema) {

@@ -250,8 +250,8 @@ impl<'a> Fields<'a> {
     ) -> Option<String> {
         let detail = if raw.chars().count() > max {
             format!("must be at most {max} characters")
-        } else if raw.chars().any(char::is_control) {
-            "must not contain control characters".to_owned()
+        } else if text::has_control(raw) {
+            "must not contain control characters (but tab and line breaks)".to_owned()
         } else if !text::is_text(raw) {
             if blank_is_none {
                 return None;

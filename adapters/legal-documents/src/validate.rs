@@ -86,7 +86,10 @@ fn phrase(
 ) -> Option<String> {
     let raw = request.query(name)?;
     if !text::is_text(raw) {
-        invalid.push(name, "must not contain control characters");
+        invalid.push(
+            name,
+            "must not contain control characters (but tab and line breaks)",
+        );
         return None;
     }
     let chars = raw.chars().count();

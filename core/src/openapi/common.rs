@@ -70,7 +70,8 @@ Every request the schemas below accept passes validation; every one they refuse 
 answered 400 (or 415) naming what is wrong. Rules no standard JSON Schema keyword can \
 express are named formats, and `x-date-order` on an object: `[{\"earlier\": a, \"later\": \
 b, \"strict\": s}]` says that date `b` is not before (`strict`: after) date `a` when both \
-are given. The formats:
+are given; `x-header-matches-body` on an operation maps a header to the body field (JSON \
+pointer) it must equal when both are given. The formats:
 ";
 
 pub(super) fn security_schemes() -> Value {

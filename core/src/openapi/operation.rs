@@ -8,6 +8,10 @@ use super::{applications, responses};
 use crate::adapter::{Adapter, Operation, OperationKind};
 use crate::api::{ApiFragment, Content, DATE_ORDER, OperationApi};
 
+/// The extension of an operation naming headers that, when given, must equal a body field
+/// (by JSON pointer).
+pub(super) const HEADER_MATCHES_BODY: &str = "x-header-matches-body";
+
 /// What the operations built so far add to the document.
 pub(super) struct Built<'a> {
     pub(super) paths: &'a mut Map<String, Value>,
@@ -56,6 +60,10 @@ impl Built<'_> {
                 answers.extend(applications::answers(op.kind, &application, examples));
                 if op.kind == OperationKind::Submit {
                     document.insert("callbacks".into(), applications::callbacks(&application));
+                    document.insert(
+                        HEADER_MATCHES_BODY.into(),
+                        json!({ "X-Dossier-Code": "/dossier_code" }),
+                    );
                 }
             }
         }
