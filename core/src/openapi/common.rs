@@ -230,6 +230,19 @@ pub(super) fn schemas() -> Map<String, Value> {
     schemas
 }
 
+fn services_responses() -> Map<String, Value> {
+    let mut responses = super::responses::catalogue();
+    responses.insert(
+        "200".into(),
+        json!({
+            "description": "The catalogue, filtered by the caller's grants.",
+            "headers": { "X-Request-Id": header_ref("RequestId") },
+            "content": { "application/json": { "schema": schema_ref("Catalogue") } },
+        }),
+    );
+    responses
+}
+
 /// `/v1/services` and `/openapi.json`.
 pub(super) fn catalogue_paths(paths: &mut Map<String, Value>) {
     paths.insert(
@@ -238,17 +251,7 @@ pub(super) fn catalogue_paths(paths: &mut Map<String, Value>) {
             "operationId": "listServices",
             "tags": [CATALOGUE_TAG],
             "summary": "Partners and operations the caller may use",
-            "responses": {
-                "200": {
-                    "description": "The catalogue, filtered by the caller's grants.",
-                    "headers": { "X-Request-Id": header_ref("RequestId") },
-                    "content": { "application/json": { "schema": schema_ref("Catalogue") } },
-                },
-                "401": {
-                    "description": "Missing, malformed or unknown API key (`unauthorized`).",
-                    "content": { "application/problem+json": { "schema": schema_ref("Problem") } },
-                },
-            },
+            "responses": services_responses(),
         }}),
     );
     paths.insert(

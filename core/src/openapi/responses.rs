@@ -13,8 +13,19 @@ use crate::problem_types::{ALL, ProblemType};
 pub(super) fn problems(op: &Operation) -> Map<String, Value> {
     let submit = op.kind == OperationKind::Submit;
     let status = op.kind == OperationKind::Status;
+    grouped(ALL.iter().filter(|p| p.reach.reaches(submit, status)))
+}
+
+/// Status → response for the bus's own operations (the catalogue), which check only the
+/// request's host and credentials.
+pub(super) fn catalogue() -> Map<String, Value> {
+    use crate::problem_types::{AUTH_THROTTLED, INTERNAL, INVALID_HOST, UNAUTHORIZED};
+    grouped([INVALID_HOST, UNAUTHORIZED, AUTH_THROTTLED, INTERNAL].iter())
+}
+
+fn grouped<'a>(types: impl Iterator<Item = &'a ProblemType>) -> Map<String, Value> {
     let mut by_status: BTreeMap<u16, Vec<&ProblemType>> = BTreeMap::new();
-    for problem in ALL.iter().filter(|p| p.reach.reaches(submit, status)) {
+    for problem in types {
         by_status
             .entry(problem.status.as_u16())
             .or_default()
