@@ -57,6 +57,9 @@ enum Command {
         #[arg(long, default_value_t = 0.0)]
         fault_rate: f64,
     },
+    /// Print the OpenAPI document of the unified API as YAML (what schemas/openapi.yaml
+    /// holds).
+    Openapi,
     /// Run simulators and bus in one process on the embedded defaults (API key `demo-key`).
     Demo {
         /// Address of the unified API.
@@ -132,6 +135,10 @@ async fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Serve { config } => serve(&config).await,
         Command::Check { config } => check(&config),
+        Command::Openapi => {
+            print!("{}", openapi::yaml()?);
+            Ok(())
+        }
         Command::Audit { command } => match audit::run(command).await? {
             true => Ok(()),
             false => Err("lienthong audit: the chain does not verify".into()),

@@ -1,15 +1,39 @@
-//! The OpenAPI document: valid 3.1 structure, every routed operation present, served at
+//! The OpenAPI document: generated from the registered adapters, the same as the committed
+//! `schemas/openapi.yaml`, valid 3.1 structure, every routed operation present, served at
 //! /openapi.json without credentials, and its example answers match what the bus returns.
+//!
+//! `UPDATE_SCHEMAS=1 cargo test --test openapi` rewrites `schemas/openapi.yaml` (as does
+//! `lienthong openapi > schemas/openapi.yaml`).
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
+use std::path::Path;
+
 use http::{Method, StatusCode};
+use lienthong_adapter_kit::adapter::Adapter;
 use serde_json::Value;
 
 fn document() -> Value {
     lienthong::openapi::value().unwrap()
+}
+
+#[test]
+fn the_committed_yaml_is_the_generated_document() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(lienthong::openapi::FILE);
+    let generated = lienthong::openapi::yaml().unwrap();
+    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap();
+    let parsed: Value = serde_norway::from_str(&committed).unwrap();
+    assert!(
+        parsed == document() && committed == generated,
+        "{} is not the generated document; run `cargo run -- openapi > {}` (or this test with UPDATE_SCHEMAS=1) and commit it",
+        path.display(),
+        lienthong::openapi::FILE
+    );
 }
 
 /// Follows a local `$ref` (`#/components/...`).
@@ -146,4 +170,45 @@ async fn served_as_json_without_credentials_and_examples_are_true() {
         );
     }
     t.stop().await;
+}
+
+#[test]
+fn the_judicial_records_operations_are_documented_with_their_statuses() {
+    let doc = lienthong_core::openapi::document(&[std::sync::Arc::new(
+        lienthong_adapter_judicial_records::JudicialRecords,
+    )]);
+    for op in lienthong_adapter_judicial_records::JudicialRecords.operations() {
+        let method = op.method.as_str().to_ascii_lowercase();
+        assert_eq!(doc["paths"][op.path][&method]["operationId"], op.id);
+    }
+    let statuses = &doc["components"]["schemas"]["CriminalRecordApplicationStatus"]["enum"];
+    for status in [
+        "queued",
+        "submitted",
+        "received",
+        "verifying",
+        "awaiting_supplement",
+        "supplemented",
+        "processing",
+        "awaiting_signature",
+        "signed",
+        "issued",
+        "rejected",
+        "withdrawn",
+        "failed",
+    ] {
+        assert!(
+            statuses
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!(status)),
+            "{status}"
+        );
+    }
+    let submit = &doc["paths"]["/v1/criminal-record-applications"]["post"]["responses"];
+    for status in ["202", "200", "400", "401", "403", "409", "413", "415"] {
+        assert!(submit[status].is_object(), "{status}");
+    }
+    let read = &doc["paths"]["/v1/criminal-record-applications/{id}"]["get"]["responses"];
+    assert!(read["404"].is_object() && read["200"].is_object());
 }

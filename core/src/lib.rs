@@ -50,6 +50,7 @@ mod clients;
 pub mod config;
 mod infra;
 mod metrics;
+pub mod openapi;
 mod pipeline;
 mod server;
 

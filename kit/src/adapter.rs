@@ -456,6 +456,14 @@ pub trait Adapter: Send + Sync + 'static {
     fn applications(&self) -> Option<&dyn Applications> {
         None
     }
+
+    /// The adapter's part of the OpenAPI document: its operations' typed parameters,
+    /// bodies and answers, their schemas collected by `generator`
+    /// ([`crate::api::generator`]). Default: nothing beyond the declared operations,
+    /// which the document then lists with untyped parameters.
+    fn api(&self, _generator: &mut schemars::generate::SchemaGenerator) -> crate::api::ApiFragment {
+        crate::api::ApiFragment::default()
+    }
 }
 
 /// Translation for partners that accept applications and process them over days, with

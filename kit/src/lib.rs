@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod adapter;
+pub mod api;
 #[cfg(test)]
 mod fuzz;
 pub mod json;

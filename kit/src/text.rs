@@ -24,9 +24,43 @@ pub fn clean(s: &str) -> String {
     }
 }
 
-/// Parses an ISO 8601 calendar date `YYYY-MM-DD`.
+/// Text without a control character but tab, line feed and carriage return (which fold
+/// as white space), as a JSON Schema pattern; [`has_control`] checks the same.
+pub const NO_CONTROL_PATTERN: &str =
+    "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// The form of a free-text value as sent, as a JSON Schema pattern (portable between
+/// ECMA-262, Rust `regex` and Python `re`): no control character but tab, line feed and
+/// carriage return, and at least one character that is not white space. [`is_text`]
+/// checks the same.
+pub const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*\
+     [^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]\
+     [^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// Whether `raw` holds a control character (Unicode `Cc`) other than tab, line feed and
+/// carriage return.
+pub fn has_control(raw: &str) -> bool {
+    raw.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// Whether `raw` has the form of [`TEXT_PATTERN`]: no [control](has_control), some
+/// character that is not white space (Unicode `White_Space`).
+pub fn is_text(raw: &str) -> bool {
+    !has_control(raw) && raw.chars().any(|c| !c.is_whitespace())
+}
+
+/// Parses an ISO 8601 calendar date `YYYY-MM-DD` (RFC 3339 `full-date`): four, two and
+/// two ASCII digits naming a real day.
 pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
-    if s.len() != 10 {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && [0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit());
+    if !shaped {
         return None;
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
@@ -109,6 +143,13 @@ mod tests {
         assert_eq!(wire_date_to_iso("31/02/2017"), None);
         assert_eq!(wire_date_to_iso("1/2/2017"), None);
         assert_eq!(parse_iso_date("2017-6-23"), None);
+        for loose in ["02017-1-01", "+2017-1-01", "2017-06-2x", "2017/06/23"] {
+            assert_eq!(parse_iso_date(loose), None, "{loose}");
+        }
+        assert_eq!(
+            parse_iso_date("0001-01-01"),
+            NaiveDate::from_ymd_opt(1, 1, 1)
+        );
         assert_eq!(wire_month_to_iso("03/2019").as_deref(), Some("2019-03"));
         assert_eq!(wire_month_to_iso("13/2019"), None);
     }

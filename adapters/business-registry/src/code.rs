@@ -4,6 +4,9 @@
 /// Weights of the first nine digits in the check-digit sum.
 const WEIGHTS: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
 
+/// The shape of a code, as a JSON Schema pattern ([`is_well_formed`] checks the same).
+pub(crate) const SHAPE_PATTERN: &str = "^[0-9]{10}(-[0-9]{3})?$";
+
 /// What the format rule says, for error details.
 const SHAPE_RULE: &str = "must be 10 digits, optionally followed by -NNN for a branch \
                           (e.g. 0312345678 or 0312345678-001)";
@@ -31,12 +34,11 @@ pub(crate) fn check_digit(first_nine: &[u8; 9]) -> Option<u8> {
     u8::try_from(check).ok().filter(|c| *c < 10)
 }
 
-/// Checks an enterprise code as a caller typed it: trims it, checks its shape and its
-/// check digit. Returns the normalised code, or a detail saying what is wrong and how to
-/// fix it (the detail never repeats the code).
-pub fn validate_enterprise_code(raw: &str) -> Result<String, String> {
-    let code = raw.trim();
-    if code.is_empty() {
+/// Checks an enterprise code as a caller sent it: its shape (no surrounding white space)
+/// and its check digit. Returns the code, or a detail saying what is wrong and how to fix
+/// it (the detail never repeats the code).
+pub fn validate_enterprise_code(code: &str) -> Result<String, String> {
+    if code.trim().is_empty() {
         return Err(format!("is empty; it {SHAPE_RULE}"));
     }
     if !is_well_formed(code) {

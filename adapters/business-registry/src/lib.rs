@@ -21,11 +21,13 @@ use lienthong_adapter_kit::adapter::{
     Adapter, CachePolicy, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
     Outcome, UnifiedRequest, WireRequest, WireResponse,
 };
+use lienthong_adapter_kit::api::{self, ApiFragment, Content, OperationApi};
+use schemars::generate::SchemaGenerator;
 
 pub use code::validate_enterprise_code;
 pub use sim::RegistrySimulator;
 
-use model::EnterpriseQuery;
+use model::{Enterprise, EnterpriseQuery};
 
 /// Namespace of every business-registry payload element.
 pub(crate) const NS: &str = "urn:vn:gov:dkkd:v1";
@@ -73,10 +75,10 @@ impl Adapter for BusinessRegistry {
         _op: &Operation,
         request: &UnifiedRequest<'_>,
     ) -> Result<Input, InvalidInput> {
-        let raw = request
+        let code = request
             .param(CODE_FIELD)
             .ok_or_else(|| InvalidInput::one(CODE_FIELD, "is required"))?;
-        let enterprise_code = validate_enterprise_code(raw)
+        let enterprise_code = validate_enterprise_code(code)
             .map_err(|detail| InvalidInput::one(CODE_FIELD, detail))?;
         Input::validated(&EnterpriseQuery { enterprise_code }, CODE_FIELD)
     }
@@ -93,5 +95,25 @@ impl Adapter for BusinessRegistry {
 
     fn decode(&self, _op: &Operation, response: &WireResponse) -> Outcome {
         decode::get_enterprise(response)
+    }
+
+    fn api(&self, generator: &mut SchemaGenerator) -> ApiFragment {
+        ApiFragment {
+            description: "The national business registry (đăng ký doanh nghiệp).",
+            operations: vec![OperationApi {
+                id: "getEnterprise",
+                summary: "Enterprise by enterprise code",
+                description: "Looks up an enterprise (or a branch, with the `-NNN` suffix) in the \
+                              national business registry. The code is checked against its check \
+                              digit before the registry is asked.",
+                parameters: Some(api::parameters::<EnterpriseQuery>()),
+                answer: Some(Content::of::<Enterprise>(generator).example(
+                    "ActiveEnterprise",
+                    "An active enterprise with a foreign name and three business lines",
+                    api::example(include_str!("../fixtures/example_enterprise.json")),
+                )),
+                ..OperationApi::default()
+            }],
+        }
     }
 }

@@ -3,19 +3,24 @@
 //! Keys are English snake_case, dates ISO 8601 (`YYYY-MM-DD`), text NFC. An optional value
 //! the partner left absent or empty is `null`; repeated data the partner left absent is `[]`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Validated input of `getEnterprise`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub(crate) struct EnterpriseQuery {
-    /// The trimmed, check-digit-verified enterprise code.
+    /// Mã số doanh nghiệp: 10 digits with a valid check digit, optionally `-NNN` for a
+    /// branch.
+    #[schemars(pattern(crate::code::SHAPE_PATTERN), extend("format" = "enterprise-code"))]
+    #[schemars(extend("examples" = ["1200123459", "1200123459-001"]))]
     pub(crate) enterprise_code: String,
 }
 
 /// One enterprise (or dependent unit) as the registry knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Enterprise {
     /// Enterprise code: 10 digits, or 10 digits `-NNN` for a branch.
+    #[schemars(pattern(crate::code::SHAPE_PATTERN))]
     pub enterprise_code: String,
     /// Registered names.
     pub name: Names,
@@ -23,8 +28,10 @@ pub struct Enterprise {
     #[serde(rename = "type")]
     pub kind: Coded,
     /// Date of first registration.
+    #[schemars(extend("format" = "date"))]
     pub registered_on: Option<String>,
     /// Date of the latest registered change.
+    #[schemars(extend("format" = "date"))]
     pub last_changed_on: Option<String>,
     /// Number of registered changes.
     pub change_count: Option<u32>,
@@ -39,7 +46,7 @@ pub struct Enterprise {
 }
 
 /// The names of an enterprise.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Names {
     /// Vietnamese name (`TenTiengViet`).
     pub vi: String,
@@ -50,7 +57,7 @@ pub struct Names {
 }
 
 /// A partner code with its label.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Coded {
     /// The partner's code.
     pub code: Option<String>,
@@ -59,22 +66,24 @@ pub struct Coded {
 }
 
 /// Legal status of an enterprise.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Status {
     /// The status as an explicit enum.
     pub code: LegalStatus,
     /// The partner's label (`TenTinhTrangPhapLy`).
     pub label: Option<String>,
     /// First day of a suspension.
+    #[schemars(extend("format" = "date"))]
     pub suspended_from: Option<String>,
     /// Last day of a suspension.
+    #[schemars(extend("format" = "date"))]
     pub suspended_until: Option<String>,
     /// Reason of a suspension.
     pub reason: Option<String>,
 }
 
 /// The legal statuses of `MaTinhTrangPhapLy` 1 to 6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LegalStatus {
     /// `1` đang hoạt động.
@@ -121,7 +130,7 @@ impl LegalStatus {
 }
 
 /// A legal representative.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LegalRepresentative {
     /// Full name.
     pub full_name: Option<String>,
@@ -132,6 +141,7 @@ pub struct LegalRepresentative {
     /// Identity document number.
     pub id_number: Option<String>,
     /// Date the identity document was issued.
+    #[schemars(extend("format" = "date"))]
     pub issued_on: Option<String>,
     /// Authority that issued it.
     pub issued_by: Option<String>,
@@ -140,7 +150,7 @@ pub struct LegalRepresentative {
 }
 
 /// A registered address.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct HeadOffice {
     /// House number and street.
     pub street: Option<String>,
@@ -155,7 +165,7 @@ pub struct HeadOffice {
 }
 
 /// A registered business line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BusinessLine {
     /// VSIC code (`MaNganh`).
     pub code: String,

@@ -62,10 +62,9 @@ fn operations_are_declared_as_data() {
 }
 
 #[test]
-fn valid_codes_are_trimmed_and_kept() {
+fn valid_codes_are_kept() {
     for (given, kept) in [
         ("1200123459", "1200123459"),
-        ("  1200123459\t", "1200123459"),
         ("1200123459-001", "1200123459-001"),
         ("9876543202", "9876543202"),
         ("1200000016", "1200000016"),
@@ -211,9 +210,17 @@ fn header_values_are_escaped() {
 }
 
 #[test]
-fn the_cache_key_is_the_normalised_code() {
+fn codes_with_surrounding_white_space_are_refused_as_the_schema_says() {
+    for padded in [" 1200123459", "1200123459\t", " 1200123459-001 "] {
+        let detail = validate(padded).unwrap_err().errors[0].detail.clone();
+        assert!(detail.contains("must be 10 digits"), "{padded:?}: {detail}");
+    }
+}
+
+#[test]
+fn the_cache_key_is_the_code() {
     let op = testkit::operation(&BusinessRegistry, "getEnterprise");
-    let a = BusinessRegistry.cache_key(op, &validate(" 1200123459 ").unwrap());
+    let a = BusinessRegistry.cache_key(op, &validate("1200123459").unwrap());
     let b = BusinessRegistry.cache_key(op, &validate("1200123459").unwrap());
     assert_eq!(a, b);
     assert_ne!(

@@ -20,6 +20,11 @@ const CODES: [&str; 249] = [
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
+/// A schema transform: the nationality is one of the assigned codes.
+pub(crate) fn codes(schema: &mut schemars::Schema) {
+    schema.insert("enum".into(), CODES.as_slice().into());
+}
+
 /// Whether `code` is an assigned ISO 3166-1 alpha-2 code (uppercase).
 pub(crate) fn is_assigned(code: &str) -> bool {
     CODES.binary_search(&code).is_ok()

@@ -14,7 +14,9 @@ use lienthong_adapter_kit::adapter::{
     ApplicationState, FailureKind, PartnerFailure, Progress, Submission, WireResponse, retry_after,
 };
 use lienthong_adapter_kit::text;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
+
+use crate::model::{Certificate, ConvictionStatus, Details};
 
 type Read<T> = Result<T, PartnerFailure>;
 
@@ -22,17 +24,26 @@ type Read<T> = Result<T, PartnerFailure>;
 const MAX_MESSAGE_CHARS: usize = 300;
 
 /// Canonical statuses of `trangThaiXuLy` 1 to 10.
-const STATUSES: [&str; 10] = [
-    "received",
-    "verifying",
-    "awaiting_supplement",
-    "supplemented",
-    "processing",
-    "awaiting_signature",
-    "signed",
-    "issued",
-    "rejected",
-    "withdrawn",
+pub(crate) const STATUSES: [(&str, &str); 10] = [
+    ("received", "the national service received the application"),
+    ("verifying", "its data are being verified"),
+    (
+        "awaiting_supplement",
+        "the national service asks for more documents",
+    ),
+    ("supplemented", "the documents asked for were supplied"),
+    ("processing", "the records are being searched"),
+    ("awaiting_signature", "the certificate awaits signature"),
+    ("signed", "the certificate is signed"),
+    (
+        "issued",
+        "the certificate is issued (final; `certificate` holds it)",
+    ),
+    (
+        "rejected",
+        "the national service rejected the application (final; `rejection_reason` says why)",
+    ),
+    ("withdrawn", "the application was withdrawn (final)"),
 ];
 
 /// `trangThaiXuLy` of an issued certificate.
@@ -159,28 +170,27 @@ fn state(data: &Map<String, Value>) -> Read<ApplicationState> {
         .and_then(small_number)
         .and_then(|n| {
             let index = usize::try_from(n).ok()?.checked_sub(1)?;
-            Some((n, *STATUSES.get(index)?))
+            Some((n, STATUSES.get(index)?.0))
         })
         .ok_or_else(|| PartnerFailure::malformed("trangThaiXuLy is not a number from 1 to 10"))?;
     let certificate = match data.get("ketQuaXuLy") {
-        Some(Value::Object(result)) => certificate(result)?,
-        None | Some(Value::Null) if code != ISSUED => Value::Null,
+        Some(Value::Object(result)) => Some(certificate(result)?),
+        None | Some(Value::Null) if code != ISSUED => None,
         _ => {
             return Err(PartnerFailure::malformed(
                 "ketQuaXuLy is not the certificate object",
             ));
         }
     };
-    let mut details = Map::new();
-    details.insert(
-        "expected_on".into(),
-        optional_date(data, "ngayHenTraKetQua")?.map_or(Value::Null, Value::String),
-    );
-    details.insert(
-        "rejection_reason".into(),
-        optional_text(data, "lyDoTuChoi").map_or(Value::Null, Value::String),
-    );
-    details.insert("certificate".into(), certificate);
+    let details = Details {
+        expected_on: optional_date(data, "ngayHenTraKetQua")?,
+        rejection_reason: optional_text(data, "lyDoTuChoi"),
+        certificate,
+    };
+    let details = match serde_json::to_value(details) {
+        Ok(Value::Object(details)) => details,
+        _ => return Err(PartnerFailure::malformed("the state cannot be represented")),
+    };
     Ok(ApplicationState {
         status,
         is_final: code >= ISSUED,
@@ -189,7 +199,7 @@ fn state(data: &Map<String, Value>) -> Read<ApplicationState> {
 }
 
 /// The canonical certificate of `ketQuaXuLy`.
-fn certificate(result: &Map<String, Value>) -> Read<Value> {
+fn certificate(result: &Map<String, Value>) -> Read<Certificate> {
     let number = optional_text(result, "soPhieuLLTP")
         .ok_or_else(|| PartnerFailure::malformed("ketQuaXuLy.soPhieuLLTP is missing"))?;
     let issued_on = optional_date(result, "ngayCapPhieu")?
@@ -200,8 +210,8 @@ fn certificate(result: &Map<String, Value>) -> Read<Value> {
         .filter(|n| (1..=2).contains(n))
         .ok_or_else(|| PartnerFailure::malformed("ketQuaXuLy.loaiPhieu is not 1 or 2"))?;
     let conviction = match optional_text(result, "tinhTrangAnTich").as_deref() {
-        Some("Không có án tích") => "none",
-        Some("Có án tích") => "convicted",
+        Some("Không có án tích") => ConvictionStatus::None,
+        Some("Có án tích") => ConvictionStatus::Convicted,
         _ => {
             return Err(PartnerFailure::malformed(
                 "ketQuaXuLy.tinhTrangAnTich is not a known value",
@@ -218,14 +228,14 @@ fn certificate(result: &Map<String, Value>) -> Read<Value> {
                 .is_ok_and(|pdf| pdf.starts_with(b"%PDF-"))
         })
         .ok_or_else(|| PartnerFailure::malformed("ketQuaXuLy.phieuLLTP is not a base64 PDF"))?;
-    Ok(json!({
-        "number": number,
-        "issued_on": issued_on,
-        "type": kind,
-        "signer": optional_text(result, "nguoiKy"),
-        "conviction_status": conviction,
-        "pdf_base64": pdf,
-    }))
+    Ok(Certificate {
+        number,
+        issued_on,
+        kind,
+        signer: optional_text(result, "nguoiKy"),
+        conviction_status: conviction,
+        pdf_base64: pdf,
+    })
 }
 
 /// A JSON number, or a string of digits, as an unsigned number.

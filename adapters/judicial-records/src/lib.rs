@@ -25,6 +25,10 @@ use lienthong_adapter_kit::adapter::{
     Adapter, Applications, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
     Progress, Submission, UnifiedRequest, WireRequest, WireResponse,
 };
+use lienthong_adapter_kit::api::{self, ApiFragment, Content, OperationApi};
+use schemars::generate::SchemaGenerator;
+
+use model::{Application, Details};
 
 pub use sim::JudicialRecordsSimulator;
 
@@ -106,7 +110,58 @@ impl Adapter for JudicialRecords {
     fn applications(&self) -> Option<&dyn Applications> {
         Some(self)
     }
+
+    fn api(&self, generator: &mut SchemaGenerator) -> ApiFragment {
+        let submit = OperationApi {
+            id: "submitCriminalRecordApplication",
+            summary: "Apply for a criminal-record certificate",
+            description: SUBMIT_DESCRIPTION,
+            body: Some(Content::of::<Application>(generator).example(
+                "CriminalRecordApplicationRequest",
+                "An application for certificate no. 1, two copies",
+                api::example(include_str!("../fixtures/example_application.json")),
+            )),
+            statuses: &decode::STATUSES,
+            ..OperationApi::default()
+        };
+        let status = OperationApi {
+            id: "getCriminalRecordApplication",
+            summary: "State of a criminal-record application",
+            description: "The application as the bus last learnt it from the national service \
+                (the bus polls the service; this call never waits for it). `issued`, \
+                `rejected`, `withdrawn` and `failed` are final. Once `issued`, `certificate` \
+                holds the signed certificate as a base64 PDF.",
+            parameters: Some(api::parameters::<model::ApplicationId<'static>>()),
+            answer: Some(Content::of::<Details>(generator).example(
+                "IssuedCriminalRecordApplication",
+                "An issued certificate (PDF shortened)",
+                api::example(include_str!("../fixtures/example_issued.json")),
+            )),
+            statuses: &decode::STATUSES,
+            ..OperationApi::default()
+        };
+        ApiFragment {
+            description: "The national judicial-records service (lý lịch tư pháp): \
+                criminal-record certificates, processed asynchronously.",
+            operations: vec![submit, status],
+        }
+    }
 }
+
+const SUBMIT_DESCRIPTION: &str = "\
+Checks the application and stores it durably, then answers `202` at once. The bus delivers \
+it to the national judicial-records service exactly once (the service is idempotent on \
+`dossier_code`), follows its processing, which takes days, and posts each status change to \
+`callback_url` when one is given. Follow the application at `status_url`.
+
+`Idempotency-Key` makes a retry safe: the same key with the same body answers `200` with the \
+existing application; the same key with another body answers `409`.
+
+A dossier code belongs to the client that submits it: one application per dossier of that \
+client (until an operator retires it), and other clients' dossier codes play no part. The \
+province sends every application under one consumer code, so a dossier code the national \
+service already holds for another client's application ends this one as `failed`. Personal \
+data is erased a configured time after the final state (`result_expired`).";
 
 impl Applications for JudicialRecords {
     fn submit_request(

@@ -10,7 +10,7 @@ use lienthong_adapter_kit::text;
 use serde_json::{Map, Value};
 
 use crate::country;
-use crate::model::{Application, Gender, ResidencePeriod};
+use crate::model::{Application, ApplicationId, Gender, ResidencePeriod};
 
 /// Longest text field, in characters.
 const MAX_TEXT: usize = 200;
@@ -54,7 +54,7 @@ pub(crate) fn application_id(request: &UnifiedRequest<'_>) -> Result<Input, Inva
         .param("id")
         .filter(|id| !id.is_empty())
         .ok_or_else(|| InvalidInput::one("id", "is required: the application id"))?;
-    Input::validated(&serde_json::json!({ "id": id }), "id")
+    Input::validated(&ApplicationId { id }, "id")
 }
 
 /// Checks and normalises an application body; `today` is the ICT date.
@@ -224,7 +224,7 @@ impl<'a> Fields<'a> {
     fn text(&mut self, name: &str, max: usize) -> Option<String> {
         let what = format!("text of 1 to {max} characters");
         let raw = self.string(name, &what)?;
-        self.checked_text(name, text::clean(raw), max)
+        self.checked_text(name, raw, max, false)
     }
 
     fn optional_text(&mut self, name: &str, max: usize) -> Option<String> {
@@ -236,23 +236,29 @@ impl<'a> Fields<'a> {
             );
             return None;
         };
-        let cleaned = text::clean(raw);
-        if cleaned.is_empty() {
-            return None;
-        }
-        self.checked_text(name, cleaned, max)
+        self.checked_text(name, raw, max, true)
     }
 
-    /// Checks text already cleaned (NFC, white space folded).
-    fn checked_text(&mut self, name: &str, cleaned: String, max: usize) -> Option<String> {
-        let detail = if cleaned.is_empty() {
-            format!("must not be empty: text of 1 to {max} characters")
-        } else if cleaned.chars().count() > max {
+    /// Checks text as sent (at most `max` characters, no control character, not blank
+    /// unless `blank_is_none`) and returns it cleaned (NFC, white space folded).
+    fn checked_text(
+        &mut self,
+        name: &str,
+        raw: &str,
+        max: usize,
+        blank_is_none: bool,
+    ) -> Option<String> {
+        let detail = if raw.chars().count() > max {
             format!("must be at most {max} characters")
-        } else if cleaned.chars().any(char::is_control) {
-            "must not contain control characters".to_owned()
+        } else if text::has_control(raw) {
+            "must not contain control characters (but tab and line breaks)".to_owned()
+        } else if !text::is_text(raw) {
+            if blank_is_none {
+                return None;
+            }
+            format!("must not be empty: text of 1 to {max} characters")
         } else {
-            return Some(cleaned);
+            return Some(text::clean(raw));
         };
         self.push(name, detail);
         None
@@ -271,8 +277,14 @@ impl<'a> Fields<'a> {
     fn number(&mut self, name: &str, min: u8, max: u8) -> Option<u8> {
         let what = format!("a JSON number from {min} to {max}");
         let value = self.required(name, &what)?;
-        let number = value
-            .as_u64()
+        let whole = value.as_u64().or_else(|| {
+            // A JSON number is whole when it has no fraction, as in `1.0`.
+            let n = value
+                .as_f64()
+                .filter(|n| n.fract() == 0.0 && (0.0..=255.0).contains(n))?;
+            Some(n as u64)
+        });
+        let number = whole
             .and_then(|n| u8::try_from(n).ok())
             .filter(|n| (min..=max).contains(n));
         if number.is_none() {

@@ -22,10 +22,12 @@ use lienthong_adapter_kit::adapter::{
     Adapter, CachePolicy, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
     Outcome, UnifiedRequest, WireRequest, WireResponse,
 };
+use lienthong_adapter_kit::api::{self, ApiFragment, Content, OperationApi};
+use schemars::generate::SchemaGenerator;
 
 pub use sim::LegalDocumentsSimulator;
 
-use model::{DocumentQuery, SearchQuery};
+use model::{DocumentQuery, LegalDocument, LegalDocumentPage, SearchQuery};
 
 /// The partner's search path; a document is `{SEARCH_PATH}/{id}`.
 pub(crate) const SEARCH_PATH: &str = "/vbpl/api/v1/vanban";
@@ -117,6 +119,47 @@ impl Adapter for LegalDocuments {
             decode::search(response)
         } else {
             decode::document(response)
+        }
+    }
+
+    fn api(&self, generator: &mut SchemaGenerator) -> ApiFragment {
+        let search = OperationApi {
+            id: SEARCH,
+            summary: "Search legal documents",
+            description: "Searches the national legal-documents database. `q` is a phrase \
+                matched in the document number and abstract, case-insensitively but with \
+                diacritics (`chia sẻ dữ liệu` does not match `chia se du lieu`); `type` and \
+                `issuer` are exact names; `from` and `to` bound the issue date, inclusively \
+                (`to` before `from` is refused). Results are ordered by issue date, newest \
+                first. Answers are pages: `total`, `page` and `page_size` in the body and RFC \
+                8288 `Link` headers to the first, previous, next and last pages. A search with \
+                no hits is a 200 with an empty `items`.",
+            parameters: Some(api::parameters::<SearchQuery>()),
+            answer: Some(Content::of::<LegalDocumentPage>(generator).example(
+                "LegalDocumentPage",
+                "One page with one document",
+                api::example(include_str!("../fixtures/example_page.json")),
+            )),
+            ..OperationApi::default()
+        };
+        let document = OperationApi {
+            id: DOCUMENT,
+            summary: "Legal document by id",
+            description: "One document of the national legal-documents database, by the id a \
+                search result gives: its summary, its content as HTML and what it does to other \
+                documents (`amends`, `replaces`, `guides`, or `based_on` for the documents it \
+                is issued on the basis of).",
+            parameters: Some(api::parameters::<DocumentQuery>()),
+            answer: Some(Content::of::<LegalDocument>(generator).example(
+                "LegalDocumentFound",
+                "Decree 47/2020/NĐ-CP on managing, connecting and sharing digital data",
+                api::example(include_str!("../fixtures/example_document.json")),
+            )),
+            ..OperationApi::default()
+        };
+        ApiFragment {
+            description: "The national legal-documents database (văn bản quy phạm pháp luật).",
+            operations: vec![search, document],
         }
     }
 }

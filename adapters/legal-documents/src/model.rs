@@ -4,52 +4,91 @@
 //! Keys are English snake_case, dates ISO 8601 (`YYYY-MM-DD`), text NFC. An optional value
 //! the partner left absent or empty is `null`; a list it left absent is `[]`.
 
+use lienthong_adapter_kit::text::TEXT_PATTERN;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Validated input of `searchLegalDocuments`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Validated input of `searchLegalDocuments` (text NFC, white space folded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = issue_dates_in_order)]
 pub(crate) struct SearchQuery {
-    /// Phrase searched in numbers and titles (NFC, white space folded).
+    /// Phrase searched in `number` and `title` (NFC or NFD; white space folded): text
+    /// without control characters, at most 200 characters as sent.
+    #[schemars(length(max = 200), pattern(TEXT_PATTERN))]
+    #[schemars(extend("examples" = ["chia sẻ dữ liệu"]))]
     pub(crate) q: Option<String>,
-    /// Exact document type (e.g. `Nghị định`).
+    /// Exact document type.
     #[serde(rename = "type")]
+    #[schemars(length(max = 200), pattern(TEXT_PATTERN))]
+    #[schemars(extend("examples" = ["Nghị định", "Thông tư"]))]
     pub(crate) kind: Option<String>,
-    /// Exact issuing body (e.g. `Chính phủ`).
+    /// Exact issuing body.
+    #[schemars(length(max = 200), pattern(TEXT_PATTERN))]
+    #[schemars(extend("examples" = ["Chính phủ"]))]
     pub(crate) issuer: Option<String>,
-    /// First issue date, ISO.
+    /// First issue date, inclusive.
+    #[schemars(extend("format" = "date", "examples" = ["2020-01-01"]))]
     pub(crate) from: Option<String>,
-    /// Last issue date, ISO.
+    /// Last issue date, inclusive; not before `from`.
+    #[schemars(extend("format" = "date", "examples" = ["2020-12-31"]))]
     pub(crate) to: Option<String>,
     /// Page number, from 1.
+    #[serde(default = "first_page")]
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
     pub(crate) page: u32,
-    /// Documents per page, 1 to 100.
+    /// Documents per page.
+    #[serde(default = "default_page_size")]
+    #[schemars(range(min = 1, max = 100))]
     pub(crate) page_size: u32,
 }
 
+/// The page given when none is asked for.
+pub(crate) fn first_page() -> u32 {
+    1
+}
+
+/// The page size given when none is asked for.
+pub(crate) fn default_page_size() -> u32 {
+    20
+}
+
+/// `to` is not before `from`.
+fn issue_dates_in_order(schema: &mut schemars::Schema) {
+    lienthong_adapter_kit::api::date_order(schema, "from", "to", false);
+}
+
 /// Validated input of `getLegalDocument`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub(crate) struct DocumentQuery {
-    /// The partner's document id (digits).
+    /// The document id from a search result, 1 to 20 digits.
+    #[schemars(pattern(ID_PATTERN), extend("examples" = ["184612"]))]
     pub(crate) id: String,
 }
 
+/// The form of a document id.
+const ID_PATTERN: &str = "^[0-9]{1,20}$";
+
 /// One page of search results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LegalDocumentPage {
     /// Documents matching the search, over all pages.
     pub total: u64,
     /// This page's number, from 1.
+    #[schemars(range(min = 1))]
     pub page: u64,
     /// Documents per page.
+    #[schemars(range(min = 1, max = 100))]
     pub page_size: u64,
     /// The documents of this page, most recently issued first.
+    #[schemars(length(max = 100))]
     pub items: Vec<LegalDocumentSummary>,
 }
 
 /// A legal document as search results list it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LegalDocumentSummary {
     /// The partner's document id.
+    #[schemars(pattern(ID_PATTERN))]
     pub id: String,
     /// Number and symbol (`soKyHieu`, e.g. `47/2020/NĐ-CP`).
     pub number: String,
@@ -63,8 +102,10 @@ pub struct LegalDocumentSummary {
     /// Who signed it (`nguoiKy`).
     pub signer: Option<String>,
     /// Issue date (`ngayBanHanh`).
+    #[schemars(extend("format" = "date"))]
     pub issued_on: Option<String>,
     /// Date it takes effect (`ngayHieuLuc`).
+    #[schemars(extend("format" = "date"))]
     pub effective_on: Option<String>,
     /// Legal validity (`tinhTrangHieuLuc`).
     pub validity: Option<Validity>,
@@ -73,7 +114,7 @@ pub struct LegalDocumentSummary {
 }
 
 /// A legal document with its content and its relations to other documents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LegalDocument {
     /// What search results show of it.
     #[serde(flatten)]
@@ -85,7 +126,7 @@ pub struct LegalDocument {
 }
 
 /// A document this one relates to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RelatedDocument {
     /// The related document's id.
     pub id: String,
@@ -96,7 +137,7 @@ pub struct RelatedDocument {
 }
 
 /// Legal validity of a document (`tinhTrangHieuLuc`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Validity {
     /// `Còn hiệu lực`.
@@ -135,7 +176,7 @@ impl Validity {
 }
 
 /// What a document does to a related one (`quanHe`, outgoing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// `Sửa đổi, bổ sung`.

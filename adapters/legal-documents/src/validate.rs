@@ -5,7 +5,7 @@ use std::ops::RangeInclusive;
 use lienthong_adapter_kit::adapter::{InvalidInput, UnifiedRequest};
 use lienthong_adapter_kit::text;
 
-use crate::model::{DocumentQuery, SearchQuery};
+use crate::model::{self, DocumentQuery, SearchQuery};
 
 /// Query parameters of `searchLegalDocuments`, in documented order.
 pub(crate) const SEARCH_PARAMETERS: [&str; 7] =
@@ -14,8 +14,6 @@ pub(crate) const SEARCH_PARAMETERS: [&str; 7] =
 const MAX_PHRASE_CHARS: usize = 200;
 /// Longest type or issuer name, in characters.
 const MAX_NAME_CHARS: usize = 200;
-/// Page size when none is given.
-const DEFAULT_PAGE_SIZE: u32 = 20;
 /// Largest page size the partner serves.
 pub(crate) const MAX_PAGE_SIZE: u32 = 100;
 /// Most digits of a document id.
@@ -40,13 +38,14 @@ pub(crate) fn search(request: &UnifiedRequest<'_>) -> Result<SearchQuery, Invali
             format!("is after to ({last}); give from on or before to (both YYYY-MM-DD, inclusive)"),
         );
     }
-    let page = number(request, "page", 1..=u32::MAX, 1)
-        .unwrap_or_else(|| refuse(&mut invalid, "page", "of at least 1 (default 1)", 1));
-    let page_size = number(request, "page_size", 1..=MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
-        .unwrap_or_else(|| {
-            let accepted = format!("from 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE})");
-            refuse(&mut invalid, "page_size", &accepted, DEFAULT_PAGE_SIZE)
-        });
+    let first = model::first_page();
+    let page = number(request, "page", 1..=u32::MAX, first)
+        .unwrap_or_else(|| refuse(&mut invalid, "page", "of at least 1 (default 1)", first));
+    let size = model::default_page_size();
+    let page_size = number(request, "page_size", 1..=MAX_PAGE_SIZE, size).unwrap_or_else(|| {
+        let accepted = format!("from 1 to {MAX_PAGE_SIZE} (default {size})");
+        refuse(&mut invalid, "page_size", &accepted, size)
+    });
     let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     invalid.into_result(|| SearchQuery {
         q,
@@ -62,7 +61,7 @@ pub(crate) fn search(request: &UnifiedRequest<'_>) -> Result<SearchQuery, Invali
 /// Checks the id of a document request (its path parameter; no query is accepted).
 pub(crate) fn document(request: &UnifiedRequest<'_>) -> Result<DocumentQuery, InvalidInput> {
     let mut invalid = InvalidInput::default();
-    let id = request.param(ID_FIELD).map(str::trim).unwrap_or_default();
+    let id = request.param(ID_FIELD).unwrap_or_default();
     if id.is_empty() {
         invalid.push(
             ID_FIELD,
@@ -77,19 +76,23 @@ pub(crate) fn document(request: &UnifiedRequest<'_>) -> Result<DocumentQuery, In
     invalid.into_result(|| DocumentQuery { id: id.to_owned() })
 }
 
-/// A free-text parameter: NFC, trimmed, inner white space folded, at most `max` characters.
+/// A free-text parameter ([`text::is_text`], at most `max` characters as sent): NFC,
+/// trimmed, inner white space folded.
 fn phrase(
     request: &UnifiedRequest<'_>,
     name: &str,
     max: usize,
     invalid: &mut InvalidInput,
 ) -> Option<String> {
-    let value = text::clean(request.query(name)?);
-    if value.chars().any(char::is_control) {
-        invalid.push(name, "must not contain control characters");
+    let raw = request.query(name)?;
+    if !text::is_text(raw) {
+        invalid.push(
+            name,
+            "must not contain control characters (but tab and line breaks)",
+        );
         return None;
     }
-    let chars = value.chars().count();
+    let chars = raw.chars().count();
     if chars > max {
         invalid.push(
             name,
@@ -97,7 +100,7 @@ fn phrase(
         );
         return None;
     }
-    Some(value)
+    Some(text::clean(raw))
 }
 
 /// An ISO 8601 calendar date parameter.
@@ -107,7 +110,7 @@ fn date(
     invalid: &mut InvalidInput,
 ) -> Option<chrono::NaiveDate> {
     let raw = request.query(name)?;
-    let parsed = text::parse_iso_date(raw.trim());
+    let parsed = text::parse_iso_date(raw);
     if parsed.is_none() {
         invalid.push(
             name,
@@ -127,7 +130,6 @@ fn number(
     let Some(raw) = request.query(name) else {
         return Some(default);
     };
-    let raw = raw.trim();
     raw.bytes()
         .all(|b| b.is_ascii_digit())
         .then(|| raw.parse::<u32>().ok())

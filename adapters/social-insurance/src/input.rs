@@ -8,6 +8,7 @@ use lienthong_adapter_kit::text;
 
 use crate::birth::BirthDate;
 use crate::model::ParticipantQuery;
+use crate::name::{self, Flaw};
 use crate::{BIRTH_FIELD, CODE_FIELD, NAME_FIELD};
 
 /// Longest full name accepted, in characters.
@@ -19,8 +20,9 @@ const ICT_OFFSET_SECS: i32 = 7 * 3600;
 
 const CODE_RULE: &str = "must be exactly 10 digits: the social-insurance code (mã số BHXH) \
                          printed on the insurance book or health-insurance card, e.g. 8212345678";
-const NAME_RULE: &str = "may contain only letters, spaces, apostrophes ('), hyphens (-) and \
-                         full stops (.): give the full name as registered, e.g. Nguyễn Thị Bình";
+const NAME_RULE: &str = "may contain only letters (Latin with Vietnamese, Greek, Cyrillic, CJK, \
+                         Hangul), spaces, apostrophes ('), hyphens (-) and full stops (.): give \
+                         the full name as registered, e.g. Nguyễn Thị Bình";
 const BIRTH_RULE: &str = "must be a calendar date YYYY-MM-DD (e.g. 1985-05-12), or the year \
                           YYYY alone when only the year of birth is known";
 
@@ -54,7 +56,7 @@ fn field(
     raw: Option<&str>,
     check: impl FnOnce(&str) -> Result<String, String>,
 ) -> Option<String> {
-    let result = match raw.map(str::trim).filter(|v| !v.is_empty()) {
+    let result = match raw.filter(|v| !v.is_empty()) {
         Some(raw) => check(raw),
         None => Err(required(name)),
     };
@@ -70,7 +72,7 @@ fn required(name: &str) -> String {
     format!("is required; it {what}")
 }
 
-/// `^\d{10}$` after trimming.
+/// `^\d{10}$`.
 fn code(raw: &str) -> Result<String, String> {
     if raw.len() == 10 && raw.bytes().all(|b| b.is_ascii_digit()) {
         Ok(raw.to_owned())
@@ -79,26 +81,21 @@ fn code(raw: &str) -> Result<String, String> {
     }
 }
 
-/// NFC, white space folded, 1–100 characters of letters, spaces, `'`, `-`, `.`, with at
-/// least one letter.
+/// At most 100 characters as sent, of the form [`name::check`] describes; normalised to
+/// NFC with white space folded.
 fn full_name(raw: &str) -> Result<String, String> {
-    let name = text::clean(raw);
-    let count = name.chars().count();
+    let count = raw.chars().count();
     if count > MAX_NAME_CHARS {
         return Err(format!(
             "is {count} characters long; at most {MAX_NAME_CHARS} are accepted"
         ));
     }
-    if !name
-        .chars()
-        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.'))
-    {
-        return Err(NAME_RULE.to_owned());
+    match name::check(raw) {
+        Ok(()) => Ok(text::clean(raw)),
+        Err(Flaw::Character) => Err(NAME_RULE.to_owned()),
+        Err(Flaw::NoLetter) => Err(format!("must contain at least one letter; it {NAME_RULE}")),
+        Err(Flaw::Start) => Err(format!("must begin with a letter; it {NAME_RULE}")),
     }
-    if !name.chars().any(char::is_alphabetic) {
-        return Err(format!("must contain at least one letter; it {NAME_RULE}"));
-    }
-    Ok(name)
 }
 
 /// `YYYY-MM-DD` or `YYYY`, from 1900 to `today`.

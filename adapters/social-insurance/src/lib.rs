@@ -14,6 +14,7 @@ mod decode;
 mod encode;
 mod input;
 pub mod model;
+mod name;
 mod sim;
 mod wsse;
 
@@ -24,10 +25,12 @@ use lienthong_adapter_kit::adapter::{
     Adapter, CachePolicy, CallContext, EncodeError, Input, InvalidInput, Operation, OperationKind,
     Outcome, UnifiedRequest, WireRequest, WireResponse,
 };
+use lienthong_adapter_kit::api::{self, ApiFragment, Content, OperationApi};
+use schemars::generate::SchemaGenerator;
 
 pub use sim::{Identity, InsuranceSimulator};
 
-use model::ParticipantQuery;
+use model::{Participant, ParticipantQuery};
 
 /// Account name the simulator accepts (for the demo configuration).
 pub const DEMO_USERNAME: &str = "h82-lienthong";
@@ -109,5 +112,29 @@ impl Adapter for SocialInsurance {
 
     fn decode(&self, _op: &Operation, response: &WireResponse) -> Outcome {
         decode::lookup(response)
+    }
+
+    fn api(&self, generator: &mut SchemaGenerator) -> ApiFragment {
+        ApiFragment {
+            description: "The national social insurance (bảo hiểm xã hội, BHXH).",
+            operations: vec![OperationApi {
+                id: "getInsuranceParticipant",
+                summary: "Insurance participant by code, full name and date of birth",
+                description: "Looks up one participant of social and health insurance: \
+                    participation status, health-insurance card and contribution history. The \
+                    partner answers only when the social-insurance code, the full name and the \
+                    date of birth identify the same person; any mismatch is `record-not-found` \
+                    (404). The name is compared after NFC normalisation, ignoring case and extra \
+                    white space; a year alone matches a person born that year. Answers are \
+                    cached for 10 minutes.",
+                parameters: Some(api::parameters::<ParticipantQuery>()),
+                answer: Some(Content::of::<Participant>(generator).example(
+                    "InsuranceParticipantFound",
+                    "An active participant with a health-insurance card and three contribution periods",
+                    api::example(include_str!("../fixtures/example_participant.json")),
+                )),
+                ..OperationApi::default()
+            }],
+        }
     }
 }

@@ -18,7 +18,7 @@ pub mod checkpoint;
 mod head;
 pub mod keys;
 pub mod query;
-mod request_id;
+pub(crate) mod request_id;
 mod writer;
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};

@@ -4,6 +4,9 @@
 
 use http::HeaderValue;
 
+/// The form of a caller's request id.
+pub(crate) const PATTERN: &str = "^[A-Za-z0-9._:-]{1,128}$";
+
 /// The id of one request, valid as a header value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestId(HeaderValue);
@@ -32,7 +35,8 @@ impl RequestId {
     }
 }
 
-fn well_formed(id: &[u8]) -> bool {
+/// Whether `id` is 1–128 characters of `A–Z a–z 0–9 . _ : -` ([`PATTERN`]).
+pub(crate) fn well_formed(id: &[u8]) -> bool {
     (1..=128).contains(&id.len())
         && id
             .iter()

@@ -7,12 +7,26 @@ use std::time::Duration;
 
 use http::HeaderMap;
 
+use crate::audit::request_id;
+use crate::pipeline::request_id::X_REQUEST_ID;
+
 /// Header naming the provincial dossier the call is made for.
 pub(crate) const X_DOSSIER_CODE: &str = "x-dossier-code";
 /// Header naming the official making the call.
 pub(crate) const X_USER_ID: &str = "x-user-id";
 /// Header shortening the request's deadline, in seconds.
 pub(crate) const REQUEST_TIMEOUT: &str = "request-timeout";
+
+/// The form of `X-Dossier-Code` (checked by [`read`]).
+pub(crate) const DOSSIER_CODE_PATTERN: &str = "^[A-Za-z0-9._/-]{1,64}$";
+/// The form of `X-User-Id` (checked by [`read`]).
+pub(crate) const USER_ID_PATTERN: &str = "^[!-~]{1,128}$";
+/// The form of `Request-Timeout`: a JSON number (RFC 8259 §6), no sign.
+pub(crate) const TIMEOUT_PATTERN: &str = r"^(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$";
+/// The shortest `Request-Timeout` accepted, in seconds: shorter ones could only time out.
+pub(crate) const MIN_TIMEOUT_SECS: f64 = 0.1;
+/// The longest `Request-Timeout` accepted, in seconds.
+pub(crate) const MAX_TIMEOUT_SECS: f64 = 300.0;
 
 /// Who is asking, for which dossier.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,18 +65,29 @@ pub(crate) fn read(headers: &HeaderMap) -> Result<CallerContext, HeaderError> {
             header: X_USER_ID,
             detail: "must be 1-128 printable ASCII characters without spaces",
         })?;
+    if headers
+        .get(X_REQUEST_ID)
+        .is_some_and(|v| !request_id::well_formed(v.as_bytes()))
+    {
+        return Err(HeaderError {
+            header: X_REQUEST_ID,
+            detail: "must be 1-128 characters of letters, digits and . _ : - (or leave it out and the bus mints one)",
+        });
+    }
     let timeout = match headers.get(REQUEST_TIMEOUT) {
         None => None,
         Some(value) => Some(
             value
                 .to_str()
                 .ok()
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .filter(|s| s.is_finite() && *s > 0.0 && *s <= 300.0)
+                .map(str::trim)
+                .filter(|v| is_json_number(v))
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|s| (MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS).contains(s))
                 .map(Duration::from_secs_f64)
                 .ok_or(HeaderError {
                     header: REQUEST_TIMEOUT,
-                    detail: "must be a number of seconds above 0 and at most 300 (e.g. 2.5)",
+                    detail: "must be a number of seconds from 0.1 to 300, written as a JSON number (e.g. 2.5)",
                 })?,
         ),
     };
@@ -78,6 +103,24 @@ pub(crate) fn read(headers: &HeaderMap) -> Result<CallerContext, HeaderError> {
         timeout,
         no_cache,
     })
+}
+
+/// Whether `text` is a JSON number without a sign ([`TIMEOUT_PATTERN`]).
+fn is_json_number(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], Some(&text[at + 1..])),
+        None => (text, None),
+    };
+    let (whole, fraction) = match mantissa.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (mantissa, None),
+    };
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
+    digits(whole)
+        && (whole == "0" || !whole.starts_with('0'))
+        && fraction.is_none_or(digits)
+        && exponent_ok
 }
 
 fn optional(
@@ -129,7 +172,13 @@ mod tests {
             (ctx.timeout, ctx.no_cache),
             (Some(Duration::from_millis(2500)), true)
         );
-        for bad in ["0", "-1", "abc", "301"] {
+        for good in ["0.1", "300", "1e2", "2.50", "3E-1", "0.3"] {
+            h.insert(REQUEST_TIMEOUT, HeaderValue::from_static(good));
+            assert!(read(&h).unwrap().timeout.is_some(), "{good}");
+        }
+        for bad in [
+            "0", "-1", "abc", "301", ".1", "1.", "+1", "01", "0.05", "1e", "NaN", "inf", "",
+        ] {
             h.insert(REQUEST_TIMEOUT, HeaderValue::from_static(bad));
             assert_eq!(read(&h).unwrap_err().header, REQUEST_TIMEOUT, "{bad}");
         }

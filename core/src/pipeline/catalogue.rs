@@ -3,6 +3,7 @@
 
 use http::request::Parts;
 use http::{Method, Response, StatusCode};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::clients::Client;
@@ -17,14 +18,23 @@ pub(crate) fn public(gateway: &Gateway, parts: &Parts) -> Option<Response<Body>>
         .then(|| respond::bytes(StatusCode::OK, "application/json", gateway.openapi.clone()))
 }
 
-#[derive(Serialize)]
+/// What `GET /v1/services` answers.
+#[derive(Serialize, JsonSchema)]
+struct Catalogue {
+    /// The partners the caller may use, each with the operations it may call.
+    services: Vec<Service>,
+}
+
+/// A partner and the operations the caller may call there.
+#[derive(Serialize, JsonSchema)]
 struct Service {
     partner: &'static str,
     title: &'static str,
     operations: Vec<OperationInfo>,
 }
 
-#[derive(Serialize)]
+/// One operation, as declared by its adapter (timeout and cache as configured).
+#[derive(Serialize, JsonSchema)]
 struct OperationInfo {
     id: &'static str,
     method: &'static str,
@@ -58,5 +68,10 @@ pub(crate) fn services(gateway: &Gateway, client: &Client) -> Response<Body> {
         })
         .filter(|s| !s.operations.is_empty())
         .collect();
-    respond::json(StatusCode::OK, &serde_json::json!({ "services": services }))
+    respond::json(StatusCode::OK, &Catalogue { services })
+}
+
+/// The JSON Schema of the catalogue, every part inline.
+pub(crate) fn schema() -> serde_json::Value {
+    lienthong_adapter_kit::api::inline::<Catalogue>().to_value()
 }

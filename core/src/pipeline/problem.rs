@@ -20,6 +20,7 @@ use crate::pipeline::body::BodyError;
 use crate::pipeline::error::Error;
 use crate::pipeline::host::HostError;
 use crate::pipeline::json_body::{self, UnsupportedMediaType};
+use crate::pipeline::problem_types::{self as types, ProblemType};
 use crate::pipeline::route::RouteError;
 use crate::server::Body;
 use lienthong_adapter_kit::adapter::{FailureKind, FieldError};
@@ -69,6 +70,11 @@ impl Problem {
             allow: None,
             headers: Vec::new(),
         }
+    }
+
+    /// A problem of the unified API's `kind` with this occurrence's `detail`.
+    pub(crate) fn typed(kind: &ProblemType, detail: impl Into<String>) -> Self {
+        Self::new(kind.status, kind.slug, kind.title, detail)
     }
 
     fn partner(mut self, partner: &'static str) -> Self {
@@ -149,10 +155,8 @@ impl Problem {
 
 /// The answer withheld because its access could not be recorded in the audit log.
 pub(crate) fn audit_unavailable() -> Problem {
-    Problem::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "audit-unavailable",
-        "The access cannot be recorded",
+    Problem::typed(
+        &types::AUDIT_UNAVAILABLE,
         "the audit log cannot be written, so national data is not released; retry later",
     )
     .retry_after(Duration::from_secs(5))
@@ -160,20 +164,14 @@ pub(crate) fn audit_unavailable() -> Problem {
 
 /// A request whose `Host` is missing, repeated, invalid or at odds with its target.
 pub(crate) fn invalid_host(error: &HostError) -> Problem {
-    Problem::new(
-        StatusCode::BAD_REQUEST,
-        "invalid-host",
-        "Missing or malformed Host header",
+    Problem::typed(
+        &types::INVALID_HOST,
         format!("{error}; send exactly one `Host: <host>[:port]` naming this bus"),
     )
 }
 
 fn throttled(throttled: &Throttled) -> Problem {
-    Problem::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "auth-throttled",
-        "Too many failed authentications",
-        format!(
+    Problem::typed(&types::AUTH_THROTTLED, format!(
             "{throttled}; check the API key, then retry after the time given in Retry-After (a correct key is never refused)"
         ),
     )
@@ -182,10 +180,8 @@ fn throttled(throttled: &Throttled) -> Problem {
 
 /// A defect of the bus stopped the request (a panic while handling it).
 pub(crate) fn internal() -> Problem {
-    Problem::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        "Internal error",
+    Problem::typed(
+        &types::INTERNAL,
         "the bus failed while handling this request; the access was recorded. Report it with the request id",
     )
 }
@@ -195,14 +191,11 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// Maps a pipeline error to its problem.
 pub(crate) fn of(error: &Error) -> Problem {
-    use StatusCode as S;
     match error {
         Error::Host(e) => invalid_host(e),
         Error::Throttled(e) => throttled(e),
-        Error::Identity(e) => Problem::new(
-            S::UNAUTHORIZED,
-            "unauthorized",
-            "Missing or unknown credentials",
+        Error::Identity(e) => Problem::typed(
+            &types::UNAUTHORIZED,
             match e {
                 IdentityError::Missing => {
                     "send `Authorization: ApiKey <key>` with the key issued to your application"
@@ -213,67 +206,42 @@ pub(crate) fn of(error: &Error) -> Problem {
                 }
             },
         ),
-        Error::Route(RouteError::NotFound) => Problem::new(
-            S::NOT_FOUND,
-            "no-such-operation",
-            "No operation at this path",
+        Error::Route(RouteError::NotFound) => Problem::typed(
+            &types::NO_SUCH_OPERATION,
             "see GET /v1/services or /openapi.json for the available operations",
         ),
         Error::Route(RouteError::MethodNotAllowed { allow }) => Problem {
             allow: Some(allow.clone()),
-            ..Problem::new(
-                S::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                "Method not allowed on this path",
-                format!("use one of: {allow}"),
-            )
+            ..Problem::typed(&types::METHOD_NOT_ALLOWED, format!("use one of: {allow}"))
         },
-        Error::Route(e @ RouteError::BadEncoding(_)) => Problem::new(
-            S::BAD_REQUEST,
-            "invalid-path",
-            "Malformed path",
+        Error::Route(e @ RouteError::BadEncoding(_)) => Problem::typed(
+            &types::INVALID_PATH,
             format!("{e}; percent-encode UTF-8 text"),
         ),
-        Error::Access(denied) => Problem::new(
-            S::FORBIDDEN,
-            "access-denied",
-            "Not allowed to call this operation",
+        Error::Access(denied) => Problem::typed(
+            &types::ACCESS_DENIED,
             format!("{denied}; ask the bus operators for a grant"),
         )
         .partner(denied.partner),
-        Error::Header(e) => Problem::new(
-            S::BAD_REQUEST,
-            "invalid-header",
-            "Malformed request header",
-            e.to_string(),
-        ),
-        Error::Body(BodyError::TooLarge { limit }) => Problem::new(
-            S::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            "Request body too large",
+        Error::Header(e) => Problem::typed(&types::INVALID_HEADER, e.to_string()),
+        Error::Body(BodyError::TooLarge { limit }) => Problem::typed(
+            &types::PAYLOAD_TOO_LARGE,
             format!("the body must not exceed {limit} bytes"),
         ),
-        Error::Body(e @ BodyError::Timeout { .. }) => Problem::new(
-            S::REQUEST_TIMEOUT,
-            "request-timeout",
-            "Request body not received in time",
+        Error::Body(e @ BodyError::Timeout { .. }) => Problem::typed(
+            &types::REQUEST_TIMEOUT,
             format!("{e}; send the whole body (as many bytes as Content-Length says) at once"),
         ),
-        Error::Body(e @ BodyError::Read(_)) => Problem::new(
-            S::BAD_REQUEST,
-            "unreadable-body",
-            "Request body could not be read",
-            e.to_string(),
-        ),
+        Error::Body(e @ BodyError::Read(_)) => {
+            Problem::typed(&types::UNREADABLE_BODY, e.to_string())
+        }
         Error::MediaType(e) => unsupported_media_type(e),
         Error::Input { partner, invalid } => {
             let fields: Vec<&str> = invalid.errors.iter().map(|e| e.field.as_str()).collect();
             Problem {
                 errors: invalid.errors.clone(),
-                ..Problem::new(
-                    S::BAD_REQUEST,
-                    "invalid-input",
-                    "Invalid input",
+                ..Problem::typed(
+                    &types::INVALID_INPUT,
                     format!("correct these fields and send again: {}", fields.join(", ")),
                 )
                 .partner(partner)
@@ -283,10 +251,8 @@ pub(crate) fn of(error: &Error) -> Problem {
             partner,
             header,
             carried,
-        } => Problem::new(
-            S::BAD_REQUEST,
-            "dossier-code-mismatch",
-            "X-Dossier-Code differs from the application's dossier_code",
+        } => Problem::typed(
+            &types::DOSSIER_CODE_MISMATCH,
             format!(
                 "X-Dossier-Code is {header} but the application's dossier_code is {carried}; \
                  send the same code in both, or leave the header out"
@@ -310,10 +276,8 @@ fn unsupported_media_type(error: &UnsupportedMediaType) -> Problem {
             http::Method::POST => vec![("accept-post", accepted.to_owned())],
             _ => Vec::new(),
         },
-        ..Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Request body not sent as JSON",
+        ..Problem::typed(
+            &types::UNSUPPORTED_MEDIA_TYPE,
             format!(
                 "{received}; send the body as JSON with `Content-Type: {accepted}` \
                  (`; charset=utf-8` may follow)"
@@ -323,44 +287,23 @@ fn unsupported_media_type(error: &UnsupportedMediaType) -> Problem {
 }
 
 fn application_problem(error: &ApplicationError) -> Problem {
-    use StatusCode as S;
     let detail = error.to_string();
     match error {
-        ApplicationError::MissingKey | ApplicationError::BadKey => Problem::new(
-            S::BAD_REQUEST,
-            "idempotency-key-required",
-            "A valid Idempotency-Key header is required",
-            format!("{detail}; send one unique key per application and reuse it on retries"),
+        ApplicationError::MissingKey | ApplicationError::BadKey => Problem::typed(&types::IDEMPOTENCY_KEY_REQUIRED, format!("{detail}; send one unique key per application and reuse it on retries"),
         ),
-        ApplicationError::KeyReused => Problem::new(
-            S::CONFLICT,
-            "idempotency-key-reused",
-            "Idempotency-Key already used with another body",
-            format!("{detail}; use a new key for a different application"),
+        ApplicationError::KeyReused => Problem::typed(&types::IDEMPOTENCY_KEY_REUSED, format!("{detail}; use a new key for a different application"),
         ),
-        ApplicationError::DossierTaken(_) => Problem::new(
-            S::CONFLICT,
-            "dossier-has-application",
-            "The dossier already has an application",
-            format!(
+        ApplicationError::DossierTaken(_) => Problem::typed(&types::DOSSIER_HAS_APPLICATION, format!(
                 "{detail}; follow that application instead of submitting another (once it is final, the bus operators can retire it)"
             ),
         ),
-        ApplicationError::NotFound => Problem::new(
-            S::NOT_FOUND,
-            "no-such-application",
-            "No such application",
-            "no application with this id was submitted by this client",
+        ApplicationError::NotFound => Problem::typed(&types::NO_SUCH_APPLICATION, "no application with this id was submitted by this client",
         ),
         ApplicationError::NoWebhookSecret => callback_problem(
             "this client has no webhook secret to sign callbacks with; ask the bus operators to set clients[].webhook_secret_env, or omit callback_url and poll status_url".into(),
         ),
         ApplicationError::CallbackRefused(refusal) => callback_problem(refusal.to_string()),
-        ApplicationError::Store(_) => Problem::new(
-            S::SERVICE_UNAVAILABLE,
-            "store-unavailable",
-            "The bus cannot store or read applications right now",
-            "nothing was accepted; retry after the time given in Retry-After with the same Idempotency-Key",
+        ApplicationError::Store(_) => Problem::typed(&types::STORE_UNAVAILABLE, "nothing was accepted; retry after the time given in Retry-After with the same Idempotency-Key",
         )
         .retry_after(Duration::from_secs(5)),
     }
@@ -377,11 +320,7 @@ pub(crate) fn retirement(error: &RetireError) -> Problem {
             "Invalid retirement order",
             detail,
         ),
-        RetireError::NotFound => Problem::new(
-            S::NOT_FOUND,
-            "no-such-application",
-            "No such application",
-            "no application has this id; POST /admin/applications/{id}/retire takes the id the submission answered",
+        RetireError::NotFound => Problem::typed(&types::NO_SUCH_APPLICATION, "no application has this id; POST /admin/applications/{id}/retire takes the id the submission answered",
         ),
         RetireError::InProgress(_) => Problem::new(
             S::CONFLICT,
@@ -416,10 +355,8 @@ fn callback_problem(detail: String) -> Problem {
             field: "/callback_url".into(),
             detail,
         }],
-        ..Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-input",
-            "Invalid input",
+        ..Problem::typed(
+            &types::INVALID_INPUT,
             "correct these fields and send again: /callback_url",
         )
     }
@@ -469,19 +406,10 @@ pub(crate) fn webhook_query_problem(detail: String) -> Problem {
 }
 
 fn call_problem(partner: &'static str, error: &CallError) -> Problem {
-    use StatusCode as S;
     let p = match error {
-        CallError::NotFound(detail) => Problem::new(
-            S::NOT_FOUND,
-            "record-not-found",
-            "No such record at the partner",
-            or_default(detail, "the partner holds no record for this input"),
+        CallError::NotFound(detail) => Problem::typed(&types::RECORD_NOT_FOUND, or_default(detail, "the partner holds no record for this input"),
         ),
-        CallError::NotShareable(detail) => Problem::new(
-            S::FORBIDDEN,
-            "not-shareable",
-            "Record exists but may not be shared",
-            or_default(
+        CallError::NotShareable(detail) => Problem::typed(&types::NOT_SHAREABLE, or_default(
                 detail,
                 "the partner holds this record but does not share it with this province",
             ),
@@ -489,78 +417,34 @@ fn call_problem(partner: &'static str, error: &CallError) -> Problem {
         CallError::Partner(failure) => {
             let detail = failure.detail.to_string();
             match failure.kind {
-                FailureKind::Fault => Problem::new(
-                    S::BAD_GATEWAY,
-                    "partner-fault",
-                    "The partner reported an error",
-                    detail,
+                FailureKind::Fault => Problem::typed(&types::PARTNER_FAULT, detail,
                 ),
-                FailureKind::Rejected => Problem::new(
-                    S::BAD_GATEWAY,
-                    "partner-rejected-request",
-                    "The partner refused the bus's request",
-                    format!("{detail} (a defect on the bus side; report it with the request id)"),
+                FailureKind::Rejected => Problem::typed(&types::PARTNER_REJECTED_REQUEST, format!("{detail} (a defect on the bus side; report it with the request id)"),
                 ),
-                FailureKind::Unauthorized => Problem::new(
-                    S::BAD_GATEWAY,
-                    "partner-credentials",
-                    "The partner refused the bus's credentials",
-                    format!("{detail}; operators must check this partner's username and password"),
+                FailureKind::Unauthorized => Problem::typed(&types::PARTNER_CREDENTIALS, format!("{detail}; operators must check this partner's username and password"),
                 ),
-                FailureKind::Malformed => Problem::new(
-                    S::BAD_GATEWAY,
-                    "partner-malformed-answer",
-                    "The partner's answer could not be understood",
-                    detail,
+                FailureKind::Malformed => Problem::typed(&types::PARTNER_MALFORMED_ANSWER, detail,
                 ),
-                FailureKind::Throttled { retry_after } => Problem::new(
-                    S::SERVICE_UNAVAILABLE,
-                    "partner-throttled",
-                    "The partner is throttling this province",
-                    "retry after the time given in Retry-After",
+                FailureKind::Throttled { retry_after } => Problem::typed(&types::PARTNER_THROTTLED, "retry after the time given in Retry-After",
                 )
                 .retry_after(retry_after.unwrap_or(DEFAULT_RETRY_AFTER)),
-                FailureKind::Unavailable { retry_after } => Problem::new(
-                    S::SERVICE_UNAVAILABLE,
-                    "partner-unavailable",
-                    "The partner is temporarily interrupted",
-                    or_default(&detail, "retry after the time given in Retry-After"),
+                FailureKind::Unavailable { retry_after } => Problem::typed(&types::PARTNER_UNAVAILABLE, or_default(&detail, "retry after the time given in Retry-After"),
                 )
                 .retry_after(retry_after.unwrap_or(DEFAULT_RETRY_AFTER)),
             }
         }
-        CallError::Upstream(UpstreamError::Timeout(after)) => Problem::new(
-            S::GATEWAY_TIMEOUT,
-            "partner-timeout",
-            "The partner did not answer in time",
-            format!("no answer within {} ms", after.as_millis()),
+        CallError::Upstream(UpstreamError::Timeout(after)) => Problem::typed(&types::PARTNER_TIMEOUT, format!("no answer within {} ms", after.as_millis()),
         ),
-        CallError::Upstream(e @ UpstreamError::Connect(_)) => Problem::new(
-            S::BAD_GATEWAY,
-            "partner-unreachable",
-            "The partner cannot be reached",
-            e.to_string(),
+        CallError::Upstream(e @ UpstreamError::Connect(_)) => Problem::typed(&types::PARTNER_UNREACHABLE, e.to_string(),
         ),
         CallError::Upstream(e @ (UpstreamError::TooLarge { .. } | UpstreamError::Exchange(_))) => {
-            Problem::new(
-                S::BAD_GATEWAY,
-                "partner-exchange-failed",
-                "The exchange with the partner failed",
-                e.to_string(),
+            Problem::typed(&types::PARTNER_EXCHANGE_FAILED, e.to_string(),
             )
         }
-        CallError::CircuitOpen(open) => Problem::new(
-            S::SERVICE_UNAVAILABLE,
-            "partner-circuit-open",
-            "The partner is failing; calls are paused",
-            "the partner failed repeatedly, so the bus stopped calling it for a while; retry after the time given in Retry-After",
+        CallError::CircuitOpen(open) => Problem::typed(&types::PARTNER_CIRCUIT_OPEN, "the partner failed repeatedly, so the bus stopped calling it for a while; retry after the time given in Retry-After",
         )
         .retry_after(open.retry_after),
-        CallError::Overloaded(full) => Problem::new(
-            S::SERVICE_UNAVAILABLE,
-            "partner-overloaded",
-            "Too many calls to this partner at once",
-            format!("{full}; retry shortly"),
+        CallError::Overloaded(full) => Problem::typed(&types::PARTNER_OVERLOADED, format!("{full}; retry shortly"),
         )
         .retry_after(DEFAULT_RETRY_AFTER),
         CallError::Limited(LimitError::OverQuota {
@@ -574,36 +458,20 @@ fn call_problem(partner: &'static str, error: &CallError) -> Problem {
                     ("ratelimit-policy", format!("\"{policy}\";q={};w={}", quota.count, quota.per.as_secs())),
                     ("ratelimit", format!("\"{policy}\";r=0;t={seconds}")),
                 ],
-                ..Problem::new(
-                    S::TOO_MANY_REQUESTS,
-                    "rate-limited",
-                    "The province's quota at this partner is used up",
-                    format!("the quota {quota} is used up; retry after the time given in Retry-After"),
+                ..Problem::typed(&types::RATE_LIMITED, format!("the quota {quota} is used up; retry after the time given in Retry-After"),
                 )
                 .retry_after(*retry_after)
             }
         }
-        CallError::Limited(LimitError::Paused { retry_after }) => Problem::new(
-            S::SERVICE_UNAVAILABLE,
-            "partner-throttled",
-            "The partner is throttling this province",
-            "the partner asked the bus to pause; retry after the time given in Retry-After",
+        CallError::Limited(LimitError::Paused { retry_after }) => Problem::typed(&types::PARTNER_THROTTLED, "the partner asked the bus to pause; retry after the time given in Retry-After",
         )
         .retry_after(*retry_after),
-        CallError::Limited(LimitError::StoreUnavailable) => Problem::new(
-            S::SERVICE_UNAVAILABLE,
-            "rate-limit-unavailable",
-            "The shared quota cannot be checked",
-            "the bus cannot reach its quota store and is configured to refuse calls meanwhile; retry shortly",
+        CallError::Limited(LimitError::StoreUnavailable) => Problem::typed(&types::RATE_LIMIT_UNAVAILABLE, "the bus cannot reach its quota store and is configured to refuse calls meanwhile; retry shortly",
         )
         .retry_after(DEFAULT_RETRY_AFTER),
         CallError::Upstream(UpstreamError::Request(_))
         | CallError::Encode(_)
-        | CallError::Internal(_) => Problem::new(
-            S::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Internal error",
-            "the bus could not build the partner request; report it with the request id",
+        | CallError::Internal(_) => Problem::typed(&types::INTERNAL, "the bus could not build the partner request; report it with the request id",
         ),
     };
     p.partner(partner)
